@@ -1,0 +1,16 @@
+# Sourced by bin/reelforge and bin/test: make sure .venv exists and holds this checkout's
+# dependencies, reinstalling only when pyproject.toml changed since the last install.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+stamp="$venv/.reelforge-installed"
+python="${PYTHON:-python3}"
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv" >&2
+fi
+if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
+  echo "reelforge: installing dependencies into .venv (first run only)..." >&2
+  "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
+  "$venv/bin/python" -m pip install --quiet -e "$root[dev]" >&2
+  touch "$stamp"
+fi

@@ -1,0 +1,24 @@
+"""Turn reelforge's typed errors into one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from reelforge.types import ReelforgeError
+
+_err = Console(stderr=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Report a ReelforgeError as `error: ...` on stderr and exit with status 2."""
+    try:
+        yield
+    except ReelforgeError as e:
+        where = f" [{e.param}]" if e.param else ""
+        _err.print(f"[bold red]error{where}:[/] {e}", highlight=False, markup=True)
+        raise typer.Exit(2) from None

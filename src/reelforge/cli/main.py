@@ -1,0 +1,37 @@
+"""`reelforge` command: one Typer app, with a sub-app or command per room.
+
+Each command lives in its own module here and imports its room lazily, so
+`reelforge --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from reelforge import __version__
+from reelforge.cli import judge, world
+
+app = typer.Typer(
+    name="reelforge",
+    help="reelforge: an open, self-hostable video generation studio.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(world.app, name="world")
+app.command("judge")(judge.judge_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reelforge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages."),
+) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)

@@ -1,0 +1,129 @@
+"""Core types shared by every room: plain data, no torch.
+
+`Clip` is what every engine makes and every feature consumes; the errors say what the
+user must change. Nothing here imports another reelforge package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+class ReelforgeError(Exception):
+    """Base of every error reelforge raises on purpose.
+
+    `param` names the input the caller must change (API errors report it), `hint`
+    says how, when there is something useful to say.
+    """
+
+    code = "reelforge_error"
+
+    def __init__(self, message: str, *, param: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InvalidInputError(ReelforgeError, ValueError):
+    """A request or argument is malformed or out of range."""
+
+    code = "invalid_input"
+
+
+class UnsupportedError(ReelforgeError):
+    """A well-formed request that this engine, plan or format cannot serve."""
+
+    code = "unsupported"
+
+
+class MediaError(ReelforgeError):
+    """A media file could not be read or written (corrupt, empty, unknown format)."""
+
+    code = "media_error"
+
+
+class NotFoundError(ReelforgeError, LookupError):
+    """A named thing (file, video, character) does not exist."""
+
+    code = "not_found"
+
+
+# ---------------------------------------------------------------------------
+# Clip
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Clip:
+    """A video clip in memory.
+
+    frames: uint8 (T, H, W, 3) RGB. audio: float32 (channels, samples) in [-1, 1], or
+    None for a silent clip. metadata: prompt, seed, engine, parents and anything else
+    that should travel with the clip (JSON-serialisable values).
+    """
+
+    frames: np.ndarray
+    fps: float
+    audio: np.ndarray | None = None
+    sample_rate: int = 48_000
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        f = self.frames
+        if not isinstance(f, np.ndarray) or f.ndim != 4 or f.shape[-1] != 3:
+            shape = getattr(f, "shape", None)
+            raise InvalidInputError(f"Clip frames must be (T, H, W, 3); got {shape}", param="frames")
+        if f.dtype != np.uint8:
+            raise InvalidInputError(f"Clip frames must be uint8; got {f.dtype}", param="frames")
+        if f.shape[0] < 1 or f.shape[1] < 1 or f.shape[2] < 1:
+            raise InvalidInputError(f"Clip has no pixels: shape {f.shape}", param="frames")
+        if not (self.fps > 0):
+            raise InvalidInputError(f"Clip fps must be positive; got {self.fps}", param="fps")
+        if self.audio is not None:
+            a = np.asarray(self.audio, dtype=np.float32)
+            if a.ndim == 1:
+                a = a[None, :]
+            if a.ndim != 2 or a.shape[0] not in (1, 2):
+                raise InvalidInputError(
+                    f"Clip audio must be (channels, samples) with 1 or 2 channels; got {a.shape}",
+                    param="audio",
+                )
+            if self.sample_rate <= 0:
+                raise InvalidInputError("Clip sample_rate must be positive", param="sample_rate")
+            self.audio = a
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.frames.shape[0])
+
+    @property
+    def height(self) -> int:
+        return int(self.frames.shape[1])
+
+    @property
+    def width(self) -> int:
+        return int(self.frames.shape[2])
+
+    @property
+    def duration(self) -> float:
+        """Seconds of video: frames / fps."""
+        return self.num_frames / self.fps
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio is not None and self.audio.shape[1] > 0
+
+    def with_(self, **changes: Any) -> Clip:
+        """A copy with some fields replaced (frames are not copied)."""
+        return replace(self, **changes)
