@@ -83,7 +83,9 @@ class Clip:
         f = self.frames
         if not isinstance(f, np.ndarray) or f.ndim != 4 or f.shape[-1] != 3:
             shape = getattr(f, "shape", None)
-            raise InvalidInputError(f"Clip frames must be (T, H, W, 3); got {shape}", param="frames")
+            raise InvalidInputError(
+                f"Clip frames must be (T, H, W, 3); got {shape}", param="frames"
+            )
         if f.dtype != np.uint8:
             raise InvalidInputError(f"Clip frames must be uint8; got {f.dtype}", param="frames")
         if f.shape[0] < 1 or f.shape[1] < 1 or f.shape[2] < 1:

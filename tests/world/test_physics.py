@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import pytest
@@ -29,7 +30,7 @@ def test_bounces_lose_energy_by_the_restitution():
     ground = [e for e in sim.impacts if e.kind == "ground"]
     assert len(ground) >= 3
     e = BOUNCE_RESTITUTION["rubber"]
-    for before, after in zip(ground, ground[1:3], strict=False):
+    for before, after in itertools.pairwise(ground[:3]):
         assert after.speed == pytest.approx(before.speed * e, rel=1e-6)
     # the time between bounces is the flight time of the rebound: 2 v / g
     assert ground[1].time - ground[0].time == pytest.approx(2 * ground[0].speed * e / GRAVITY)

@@ -42,10 +42,7 @@ def render(
 
     with user_errors():
         width, height = parse_size(size)
-        if scene_file is not None:
-            scene = _read_scene(scene_file, Scene)
-        else:
-            scene = sample_scene(seed)
+        scene = _read_scene(scene_file, Scene) if scene_file else sample_scene(seed)
         clip = render_clip(scene, width, height, fps, seconds, audio=audio)
         out.parent.mkdir(parents=True, exist_ok=True)
         path = write_mp4(clip, out)

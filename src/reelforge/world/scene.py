@@ -82,7 +82,9 @@ class Motion(_Data):
     def _direction_fits_kind(self) -> Motion:
         allowed = MOTION_DIRECTIONS[self.kind]
         if self.direction not in allowed:
-            raise ValueError(f"motion {self.kind!r} takes direction {allowed}, not {self.direction!r}")
+            raise ValueError(
+                f"motion {self.kind!r} takes direction {allowed}, not {self.direction!r}"
+            )
         return self
 
 
