@@ -11,7 +11,7 @@ import logging
 import typer
 
 from reelforge import __version__
-from reelforge.cli import judge, world
+from reelforge.cli import bench, judge, world
 
 app = typer.Typer(
     name="reelforge",
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(world.app, name="world")
 app.command("judge")(judge.judge_command)
+app.add_typer(bench.app, name="bench")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,103 @@
+"""`reelforge bench ...`: the figures docs/BENCHMARKS.md quotes, measured the same way
+every time."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Benchmarks: the commands behind docs/BENCHMARKS.md.")
+_out = Console()
+
+
+def _pin_one_core() -> str:
+    """Run on one core with one math thread, so figures mean 'per core'."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        return "1 core (pinned)"
+    return "unpinned"
+
+
+def _machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+@app.command("world")
+def world(
+    scenes: int = typer.Option(8, "--scenes", min=1, help="Sampled scenes per size."),
+    seconds: float = typer.Option(4.0, "--seconds", help="Clip length."),
+    fps: float = typer.Option(12.0, "--fps", help="Frames per second."),
+    sizes: list[str] = typer.Option(["256x144", "512x288"], "--size", help="Repeatable."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Renderer frames/s per size on one core, physics and sound time, judge time per clip."""
+    from reelforge.cli.options import parse_size
+    from reelforge.evaluate import constraints_from_scene, judge
+    from reelforge.types import Clip
+    from reelforge.world.physics import simulate
+    from reelforge.world.render import render_frames
+    from reelforge.world.sampler import sample_scene
+    from reelforge.world.scene import Scene
+    from reelforge.world.sound import render_audio
+
+    pinned = _pin_one_core()
+    picked: list[Scene] = [sample_scene(1_000_000 + i) for i in range(scenes)]
+    rows = []
+    for size in sizes:
+        w, h = parse_size(size)
+        frames_done, t_sim, t_render, t_audio, t_judge = [], 0, 0.0, 0.0, 0.0, 0.0
+        for scene in picked:
+            t0 = time.perf_counter()
+            sim = simulate(scene, seconds, w / h)
+            t1 = time.perf_counter()
+            frames = render_frames(sim, w, h, fps)
+            t2 = time.perf_counter()
+            audio = render_audio(sim)
+            t3 = time.perf_counter()
+            judge(Clip(frames, fps, audio), constraints_from_scene(scene))
+            t4 = time.perf_counter()
+            frames_done += len(frames)
+            t_sim, t_render = t_sim + t1 - t0, t_render + t2 - t1
+            t_audio, t_judge = t_audio + t3 - t2, t_judge + t4 - t3
+        rows.append(
+            {
+                "size": size,
+                "render_fps": frames_done / t_render,
+                "physics_ms_per_clip": 1000 * t_sim / scenes,
+                "sound_ms_per_clip": 1000 * t_audio / scenes,
+                "judge_ms_per_clip": 1000 * t_judge / scenes,
+            }
+        )
+    meta = {
+        "machine": _machine(),
+        "threads": pinned,
+        "scenes": scenes,
+        "seconds": seconds,
+        "fps": fps,
+    }
+    if as_json:
+        _out.print_json(json.dumps({"meta": meta, "rows": rows}))
+        return
+    table = Table(
+        title=f"world benchmark: {scenes} scenes x {seconds:g} s at {fps:g} fps, {pinned}"
+    )
+    for col in ("size", "render frames/s", "physics ms/clip", "sound ms/clip", "judge ms/clip"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            r["size"],
+            f"{r['render_fps']:.0f}",
+            f"{r['physics_ms_per_clip']:.1f}",
+            f"{r['sound_ms_per_clip']:.1f}",
+            f"{r['judge_ms_per_clip']:.0f}",
+        )
+    _out.print(table)
+    _out.print(meta["machine"], highlight=False)
