@@ -11,6 +11,9 @@ fi
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
   echo "reelforge: installing dependencies into .venv (first run only)..." >&2
   "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
+  # torch first, pinned: this version has a local CPU build here, while an unpinned
+  # install would pull the newest CUDA build (GBs). REELFORGE_TORCH overrides it.
+  "$venv/bin/python" -m pip install --quiet "${REELFORGE_TORCH:-torch==2.13.0}" >&2
   "$venv/bin/python" -m pip install --quiet -e "$root[dev]" >&2
   touch "$stamp"
 fi
