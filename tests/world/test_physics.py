@@ -94,3 +94,11 @@ def test_simulation_is_deterministic():
 def test_bad_durations_are_refused():
     with pytest.raises(ValueError):
         simulate(_scene(_drop()), 0.0)
+
+
+def test_scripted_paths_stay_above_the_ground():
+    low_fly = SceneObject(size="large", motion=Motion(kind="fly", height=0.0))
+    low_orbit = SceneObject(size="large", motion=Motion(kind="orbit", height=0.2, radius=1.0))
+    sim = simulate(_scene(low_fly, low_orbit), 4.0)
+    radius = SIZE_RADIUS["large"]
+    assert (sim.pos[:, :, 1] - radius > 0).all()

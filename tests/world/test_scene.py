@@ -53,3 +53,14 @@ def test_invalid_scenes_say_what_is_wrong(data, needle):
 def test_malformed_json_is_an_input_error():
     with pytest.raises(InvalidInputError):
         Scene.from_json("{not json")
+
+
+def test_a_motion_without_direction_takes_its_default():
+    assert (
+        Scene.from_dict({"objects": [{"motion": {"kind": "roll"}}]}).objects[0].motion.direction
+        == "right"
+    )
+    assert (
+        Scene.from_dict({"objects": [{"motion": {"kind": "orbit"}}]}).objects[0].motion.direction
+        == "clockwise"
+    )

@@ -147,9 +147,12 @@ def _scripted_state(obj: SceneObject, x0: float, t: float) -> tuple[float, float
     r = obj.radius
     if m.kind == "rise":
         return x0 + 0.35 * s * m.speed * t, max(h, r) + m.speed * t, 0.15 * math.sin(1.3 * t)
-    if m.kind == "fly":
+    if m.kind == "fly":  # never lower than skimming the ground
+        h = max(h, r + 0.1)
         return x0 + s * m.speed * t, h + 0.08 * math.sin(2 * math.pi * 0.7 * t), 0.0
-    # orbit: start at the top of the circle; counterclockwise is +angle (y is up)
+    # orbit: start at the top of the circle; counterclockwise is +angle (y is up); the
+    # centre is raised if needed so the circle never dips into the ground
+    h = max(h, m.radius + r + 0.05)
     theta = math.pi / 2 + s * 2 * math.pi * m.speed * t
     return x0 + m.radius * math.cos(theta), h + m.radius * math.sin(theta), theta - math.pi / 2
 

@@ -78,6 +78,16 @@ class Motion(_Data):
     height: float | None = Field(None, ge=0.0, le=6.0)
     radius: float = Field(0.8, gt=0.0, le=2.5)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_direction(cls, data: object) -> object:
+        """A motion given without a direction takes its kind's default (roll -> right)."""
+        if isinstance(data, dict) and data.get("direction") is None:
+            kind = data.get("kind", "stay")
+            if kind in MOTION_DIRECTIONS:
+                data = {**data, "direction": MOTION_DIRECTIONS[kind][0]}
+        return data
+
     @model_validator(mode="after")
     def _direction_fits_kind(self) -> Motion:
         allowed = MOTION_DIRECTIONS[self.kind]
