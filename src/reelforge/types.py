@@ -129,3 +129,63 @@ class Clip:
     def with_(self, **changes: Any) -> Clip:
         """A copy with some fields replaced (frames are not copied)."""
         return replace(self, **changes)
+
+
+# ---------------------------------------------------------------------------
+# What to generate
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Keyframe:
+    """Frames given at a position of the output: `frames` uint8 (N, H, W, 3) placed at
+    output frame `index` onwards. strength 1.0 keeps them exactly; lower values let the
+    engine depart from them (a hint rather than a constraint)."""
+
+    index: int
+    frames: np.ndarray
+    strength: float = 1.0
+
+    def __post_init__(self) -> None:
+        f = np.asarray(self.frames)
+        if f.ndim == 3:
+            f = f[None]
+        if f.ndim != 4 or f.shape[-1] != 3 or f.dtype != np.uint8:
+            raise InvalidInputError(
+                f"keyframe frames must be uint8 (N, H, W, 3); got {f.dtype} {f.shape}",
+                param="keyframes",
+            )
+        if not 0.0 <= self.strength <= 1.0:
+            raise InvalidInputError("keyframe strength must be in [0, 1]", param="keyframes")
+        self.frames = f
+
+
+@dataclass
+class GenerationSpec:
+    """Everything an engine needs to make one clip.
+
+    The output has `num_frames` frames at `fps` (seconds = num_frames / fps). `keyframes`
+    fix frames at positions (image-to-video: index 0; extension: the source's tail at 0;
+    interpolation: first and last). `source` + `source_strength` is a remix (0 keeps the
+    source, 1 ignores it); `mask` marks output frames to regenerate (True) when filling.
+    """
+
+    prompt: str
+    width: int = 256
+    height: int = 144
+    num_frames: int = 49
+    fps: float = 12.0
+    seed: int = 0
+    steps: int | None = None
+    guidance: float | None = None
+    negative_prompt: str = ""
+    keyframes: list[Keyframe] = field(default_factory=list)
+    source: Clip | None = None
+    source_strength: float = 0.6
+    mask: np.ndarray | None = None
+    characters: list[str] = field(default_factory=list)
+    expand_prompt: bool = True
+
+    @property
+    def seconds(self) -> float:
+        return self.num_frames / self.fps
