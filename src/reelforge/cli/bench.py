@@ -53,7 +53,7 @@ def world(
     rows = []
     for size in sizes:
         w, h = parse_size(size)
-        frames_done, t_sim, t_render, t_audio, t_judge = [], 0, 0.0, 0.0, 0.0, 0.0
+        frames_done, t_sim, t_render, t_audio, t_judge = 0, 0.0, 0.0, 0.0, 0.0
         for scene in picked:
             t0 = time.perf_counter()
             sim = simulate(scene, seconds, w / h)

@@ -46,8 +46,8 @@ def render(
         clip = render_clip(scene, width, height, fps, seconds, audio=audio)
         out.parent.mkdir(parents=True, exist_ok=True)
         path = write_mp4(clip, out)
-    _out.print(clip.metadata["prompt"], highlight=False)
-    _out.print(f"wrote {path}", highlight=False)
+    typer.echo(clip.metadata["prompt"])
+    typer.echo(f"wrote {path}")
 
 
 @app.command("sample")
