@@ -1,0 +1,93 @@
+"""Rectified flow: the noising path, training times and the loss.
+
+Convention (SD3, Wan): flow time t ∈ [0, 1] runs from data to noise,
+
+    x_t = (1 - t) · x0 + t · ε,        velocity v = dx_t/dt = ε - x0,
+
+the model predicts v, and sampling integrates dx/dt = v from t = 1 (pure noise) to t = 0.
+
+Training times are logit-normal, t = sigmoid(m + s·n), then shifted towards noise by
+shift_time(t, α) = α·t / (1 + (α - 1)·t). More tokens carry the same picture with more
+redundancy, so they need more noise to hide it: α = base_shift · sqrt(N / base_tokens)
+(SD3's resolution rule). Sampling uses the same α so both see the same times.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from reelforge.model.text import TextBatch
+
+
+@dataclass(frozen=True)
+class FlowConfig:
+    base_tokens: int = 256  # the token count at which shift == base_shift
+    base_shift: float = 1.0
+    logit_mean: float = 0.0
+    logit_std: float = 1.0
+
+
+def time_shift(num_tokens: int, flow: FlowConfig = FlowConfig()) -> float:
+    """The shift α for a sequence of `num_tokens`: grows as sqrt of the token count."""
+    return flow.base_shift * math.sqrt(num_tokens / flow.base_tokens)
+
+
+def shift_time(t: torch.Tensor, shift: float) -> torch.Tensor:
+    """Warp t ∈ [0, 1] towards 1 (noise) for shift > 1; keeps 0 and 1 fixed."""
+    return shift * t / (1 + (shift - 1) * t)
+
+
+def sample_time(
+    batch: int,
+    num_tokens: int,
+    flow: FlowConfig = FlowConfig(),
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """(B,) training times: shifted logit-normal."""
+    n = torch.randn(batch, generator=generator)
+    return shift_time(
+        torch.sigmoid(flow.logit_mean + flow.logit_std * n), time_shift(num_tokens, flow)
+    )
+
+
+def add_noise(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """x_t = (1 - t) x0 + t ε, with t (B,) broadcast over (B, C, T, H, W)."""
+    t = t.view(-1, *[1] * (x0.ndim - 1))
+    return (1 - t) * x0 + t * noise
+
+
+def flow_loss(
+    model,
+    latents: torch.Tensor,
+    text: TextBatch,
+    cond_mask: torch.Tensor | None = None,
+    cond_latents: torch.Tensor | None = None,
+    *,
+    text_dropout: float = 0.0,
+    flow: FlowConfig = FlowConfig(),
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Mean squared velocity error over the frames that are not given.
+
+    latents (B, C, T, H, W) are the clean clips; cond_mask (B, 1, T, H, W) or broadcastable
+    marks given voxels (binary: 1 = given; their clean values are `cond_latents`, by default the clip itself);
+    with probability `text_dropout` a sample's text becomes the model's null text (for CFG).
+    """
+    b = latents.shape[0]
+    mask = (
+        torch.zeros_like(latents[:, :1])
+        if cond_mask is None
+        else cond_mask.expand_as(latents[:, :1])
+    )
+    given = latents if cond_latents is None else cond_latents
+    noise = torch.randn(latents.shape, generator=generator).to(latents)
+    t = sample_time(b, math.prod(latents.shape[2:]) // math.prod(model.cfg.patch), flow, generator)
+    x_t = torch.where(mask >= 1, given, add_noise(latents, noise, t.to(latents)))
+    if text_dropout > 0:
+        text = text.where(torch.rand(b, generator=generator) < text_dropout, model.null_text(b))
+    v = model(x_t, t.to(latents), text, mask, given)
+    weight = (1 - mask).expand_as(latents)
+    return (weight * (v - (noise - latents)) ** 2).sum() / weight.sum().clamp(min=1)

@@ -1,0 +1,169 @@
+"""Spacetime patches, 3D RoPE and the video transformer, at tiny sizes."""
+
+import pytest
+import torch
+
+from reelforge.model.dit import DIT_MODELS, DiTConfig, VideoDiT, build_dit, load_dit, save_dit
+from reelforge.model.patches import grid_coords, patch_grid, patchify, unpatchify
+from reelforge.model.rope import apply_rope, axis_dims, rope_angles, rope_tables
+from reelforge.model.text import HashTextEncoder
+from reelforge.types import InvalidInputError
+
+C = 4
+
+
+def tiny_dit(patch=(1, 2, 2), seed=0, **kw) -> VideoDiT:
+    """A tiny model with every weight random (a zero-init model would hide bugs)."""
+    torch.manual_seed(seed)
+    model = VideoDiT(
+        DiTConfig(in_channels=C, patch=patch, width=48, depth=2, heads=2, text_dim=16, **kw)
+    )
+    for p in model.parameters():
+        p.data.normal_(0, 0.2)
+    return model.eval()
+
+
+@pytest.fixture(scope="module")
+def text():
+    return HashTextEncoder(dim=16)(["a red ball bounces on grass", "rain"])
+
+
+# ---------------------------------------------------------------------------
+# patches
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "size,patch",
+    [
+        ((1, 8, 8), (1, 1, 1)),
+        ((13, 9, 16), (1, 1, 1)),
+        ((4, 6, 10), (1, 2, 2)),
+        ((6, 4, 4), (2, 2, 2)),
+    ],
+)
+def test_unpatchify_inverts_patchify(size, patch):
+    x = torch.randn(2, 3, *size)
+    tokens, grid = patchify(x, patch)
+    assert tokens.shape == (2, grid.num_tokens, 3 * patch[0] * patch[1] * patch[2])
+    assert torch.equal(unpatchify(tokens, grid), x)
+
+
+def test_token_coords_point_at_their_patch():
+    x = torch.randn(1, 2, 4, 6, 8)
+    tokens, grid = patchify(x, (2, 2, 2))
+    for n, (t, h, w) in enumerate(grid_coords(grid).tolist()):
+        patch = x[0, :, 2 * t : 2 * t + 2, 2 * h : 2 * h + 2, 2 * w : 2 * w + 2]
+        assert torch.equal(tokens[0, n], patch.flatten())
+
+
+def test_patch_size_must_divide_the_latent():
+    with pytest.raises(InvalidInputError, match="H=9"):
+        patch_grid((13, 9, 16), (1, 2, 2))
+
+
+# ---------------------------------------------------------------------------
+# rope
+# ---------------------------------------------------------------------------
+
+
+def test_rope_splits_head_dim_over_three_axes():
+    for head_dim in (6, 16, 32, 64, 96):
+        dims = axis_dims(head_dim)
+        assert sum(dims) == head_dim and all(d % 2 == 0 and d > 0 for d in dims)
+
+
+def _scores(q, k, coords):
+    cos, sin = rope_tables(rope_angles(coords, q.shape[-1]))
+    return apply_rope(q, cos, sin) @ apply_rope(k, cos, sin).transpose(-1, -2)
+
+
+def test_rope_scores_depend_only_on_relative_position():
+    q, k = torch.randn(2, 1, 2, 2, 24).unbind(0)
+    coords = torch.tensor([[0, 1, 2], [3, 5, 4]])
+    base = _scores(q, k, coords)
+    assert torch.allclose(base, _scores(q, k, coords + torch.tensor([7, -3, 11])), atol=1e-4)
+    assert not torch.allclose(base, _scores(q, k, coords * 2), atol=1e-2)
+
+
+def test_rope_scale_maps_a_larger_grid_onto_the_trained_one():
+    coords = torch.tensor([[1, 4, 6]])
+    assert torch.allclose(
+        rope_angles(coords * 2, 24, scale=(0.5, 0.5, 0.5)), rope_angles(coords, 24)
+    )
+
+
+# ---------------------------------------------------------------------------
+# the model
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1, 8, 8), (3, 6, 10), (3, 10, 6), (5, 8, 8)])
+def test_one_model_serves_every_duration_and_aspect(size, text):
+    model = tiny_dit()
+    v = model(torch.randn(2, C, *size), torch.tensor([0.3, 0.9]), text)
+    assert v.shape == (2, C, *size) and v.isfinite().all()
+
+
+def test_fresh_model_blocks_are_identities_and_output_is_zero(text):
+    torch.manual_seed(0)
+    model = VideoDiT(DiTConfig(in_channels=C, width=48, depth=2, heads=2, text_dim=16))
+    x, t = torch.randn(2, C, 3, 4, 4), torch.rand(2)
+    tokens = torch.randn(2, 12, 48)
+    mod = model.modulation(t, text.pooled, None)[:, :, :6]
+    rope = rope_tables(rope_angles(grid_coords(patch_grid((3, 2, 2), (1, 1, 1))), 24))
+    ctx = model.text_embed(text.tokens)
+    assert torch.equal(model.blocks[0](tokens, mod, rope, ctx, text.mask), tokens)
+    assert torch.equal(model(x, t, text), torch.zeros_like(x))
+
+
+def test_text_padding_is_never_attended(text):
+    model, x, t = tiny_dit(), torch.randn(2, C, 2, 4, 4), torch.rand(2)
+    padded = text.pad_to(text.tokens.shape[1] + 5)
+    padded.tokens[:, -5:] = 100.0  # garbage under the mask
+    assert torch.allclose(model(x, t, text), model(x, t, padded), atol=1e-5)
+
+
+def test_given_frames_are_read_clean_with_the_clean_timestep(text):
+    model, x0 = tiny_dit(), torch.randn(2, C, 3, 4, 4)
+    mask = torch.zeros(2, 1, 3, 1, 1)
+    mask[:, :, 0] = 1
+    t, x = torch.tensor([0.8, 0.5]), torch.randn_like(x0)
+    v = model(x, t, text, mask, x0)
+    other = x.clone()
+    other[:, :, 0] = 5.0
+    assert torch.equal(v, model(other, t, text, mask, x0))  # x at given frames is ignored
+    assert not torch.allclose(v, model(x, t, text, mask, x0 + 1))  # the given values are read
+    everything = torch.ones(2, 1, 3, 1, 1)
+    clean = model(x0, torch.zeros(2), text, everything, x0)
+    assert torch.allclose(model(x0, t, text, everything, x0), clean, atol=1e-5)  # given = t=0
+
+
+def test_reference_tokens_are_attended_but_not_returned(text):
+    model, x, t = tiny_dit(), torch.randn(2, C, 3, 4, 4), torch.rand(2)
+    v = model(x, t, text, extra_latents=torch.randn(2, C, 1, 6, 6))
+    assert v.shape == x.shape and not torch.allclose(v, model(x, t, text))
+
+
+def test_save_load_round_trip(tmp_path, text):
+    model, x, t = tiny_dit(patch=(1, 1, 1)), torch.randn(2, C, 2, 4, 6), torch.rand(2)
+    save_dit(model, tmp_path / "dit.safetensors")
+    loaded = load_dit(tmp_path / "dit.safetensors")
+    assert loaded.cfg == model.cfg
+    assert torch.equal(loaded(x, t, text), model(x, t, text))
+
+
+def test_load_refuses_a_foreign_file(tmp_path):
+    from safetensors.torch import save_file
+
+    save_file({"w": torch.zeros(2)}, str(tmp_path / "other.safetensors"))
+    with pytest.raises(InvalidInputError, match="not a reelforge DiT"):
+        load_dit(tmp_path / "other.safetensors")
+
+
+def test_presets_build_by_name():
+    assert "Reel-S/2" in DIT_MODELS and DIT_MODELS["Reel-S/2"]().patch == (1, 2, 2)
+    model = build_dit("Reel-T/1", text_dim=16)
+    assert model.cfg.text_dim == 16 and model.cfg.patch == (1, 1, 1)
+    with pytest.raises(InvalidInputError, match="unknown DiT preset"):
+        build_dit("Reel-XXL/3")
