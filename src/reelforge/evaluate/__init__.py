@@ -2,7 +2,7 @@
 
 `parse_prompt(text)` reads a prompt into `Constraints`; `constraints_from_scene(scene)`
 states a world scene's full truth; `judge(clip, constraints)` scores a clip against
-constraints (see docs/WORLD_JUDGE.md for the metrics).
+constraints (see docs/WORLD.md for the metrics).
 """
 
 from reelforge.evaluate.constraints import Constraints, ObjectConstraint, constraints_from_scene

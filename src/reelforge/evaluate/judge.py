@@ -4,7 +4,7 @@ Everything is measured from the frames and the audio; the clip's metadata is nev
 (a generated clip has no scene). The steps, top to bottom: colour map -> camera motion
 -> blobs and tracks per colour -> each requested object's best tracks (presence, count,
 motion, gravity, permanence) -> whole-frame checks (flicker, time of day, weather,
-ground) -> sound sync against the bounces seen. See docs/WORLD_JUDGE.md for each metric.
+ground) -> sound sync against the bounces seen. See docs/WORLD.md for each metric.
 """
 
 from __future__ import annotations
