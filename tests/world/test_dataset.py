@@ -59,5 +59,7 @@ def test_bad_requests(tmp_path, dataset_dir):
         Bucket.parse("256x144")
     with pytest.raises(InvalidInputError):
         write_dataset(dataset_dir, 2, buckets=BUCKETS)  # folder already holds a dataset
+    with pytest.raises(InvalidInputError):
+        write_dataset(tmp_path / "eval", 2, seed=999_999, buckets=BUCKETS)  # held-out seeds
     with pytest.raises(NotFoundError):
         WorldDataset(tmp_path / "missing")

@@ -26,7 +26,7 @@ import numpy as np
 
 from reelforge.types import InvalidInputError, NotFoundError
 from reelforge.world.clip import check_render_settings, render_clip
-from reelforge.world.sampler import sample_scene
+from reelforge.world.sampler import EVAL_SEED_START, sample_scene
 
 INDEX_VERSION = 1
 AUDIO_RATE = 16_000  # Hz: training audio is kept small
@@ -139,6 +139,12 @@ def write_dataset(
     """
     if count < 1:
         raise InvalidInputError("count must be at least 1", param="count")
+    if seed < 0 or seed + count > EVAL_SEED_START:
+        raise InvalidInputError(
+            f"seeds {seed}..{seed + count - 1} reach the held-out range",
+            param="seed",
+            hint=f"training seeds must stay below {EVAL_SEED_START}",
+        )
     if not buckets:
         raise InvalidInputError("at least one bucket is needed", param="bucket")
     root = Path(out)

@@ -60,7 +60,10 @@ NEXT_TIME = {"dawn": "noon", "noon": "sunset", "sunset": "night", "night": "dawn
 LIGHT_CHANGE_P = 0.2
 OCCLUDER_P = 0.2
 DUPLICATE_P = 0.1  # an object repeats an earlier one's look ("two red balls")
-NARROWEST_ASPECT = 9 / 16  # starting positions must not overlap even at this framing
+NARROWEST_ASPECT = 9 / 16
+# Seeds from here on are held out for evaluation: datasets never draw them, so a model
+# is judged on prompts it has not seen in training.
+EVAL_SEED_START = 1_000_000  # starting positions must not overlap even at this framing
 
 
 def _choice(rng: np.random.Generator, weights: dict) -> object:
