@@ -148,11 +148,14 @@ def ground_impacts(path: Path) -> list[float]:
             if i < 3 or not _hits(y[i - 3], y[i - 2], y[i - 1]):
                 continue
             before = slice(max(j, i - 5), i)
+            dt = t[i] - t[i - 1]
+            if i - before.start < 3:  # too few points for a parabola: mid-interval
+                times.append(float(t[i] - 0.5 * dt))
+                continue
             t0 = t[i]  # fit in time around the low: well conditioned
             p1 = np.polyfit(t[before] - t0, bottom[before], 2)
             roots = np.roots(p1 - np.array([0.0, 0.0, floor]))
             roots = roots[np.isreal(roots)].real + t0
-            dt = t[i] - t[i - 1]
             ok = roots[(roots >= t[i - 1] - 0.25 * dt) & (roots <= t[i] + 0.25 * dt)]
             times.append(float(ok.min()) if len(ok) else float(t[i] - 0.5 * dt))
     return sorted(times)
