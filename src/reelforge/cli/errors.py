@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from reelforge.types import ReelforgeError
 
@@ -19,6 +20,6 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ReelforgeError as e:
-        where = f" [{e.param}]" if e.param else ""
-        _err.print(f"[bold red]error{where}:[/] {e}", highlight=False, markup=True)
+        where = escape(f" [{e.param}]") if e.param else ""
+        _err.print(f"[bold red]error{where}:[/] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from None
