@@ -168,6 +168,11 @@ class GenerationSpec:
     fix frames at positions (image-to-video: index 0; extension: the source's tail at 0;
     interpolation: first and last). `source` + `source_strength` is a remix (0 keeps the
     source, 1 ignores it); `mask` marks output frames to regenerate (True) when filling.
+    `loop` asks for a clip whose end leads back into its start.
+
+    `prompt` is what the user wrote; `expanded_prompt`, when set, is the rewrite the model
+    reads (prompt expansion happens above the engines, e.g. `reelforge.prompting`), and
+    `expand_prompt` tells that layer whether to make one.
     """
 
     prompt: str
@@ -185,6 +190,8 @@ class GenerationSpec:
     mask: np.ndarray | None = None
     characters: list[str] = field(default_factory=list)
     expand_prompt: bool = True
+    expanded_prompt: str | None = None
+    loop: bool = False
 
     @property
     def seconds(self) -> float:

@@ -12,6 +12,7 @@ import typer
 
 from reelforge import __version__
 from reelforge.cli import bench, judge, world
+from reelforge.cli import generate as generate_cli
 
 app = typer.Typer(
     name="reelforge",
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(world.app, name="world")
 app.command("judge")(judge.judge_command)
+app.command("generate")(generate_cli.generate_command)
 app.add_typer(bench.app, name="bench")
 
 

@@ -1,0 +1,235 @@
+"""The native engine: reelforge's own VAE + diffusion transformer, from a weights folder.
+
+    prompt (expanded if the spec carries an expansion) → text tokens (MiniLM or hash)
+    given frames → latent Conditioning (conditions.py)
+    DiT sampling at the native latent size: rectified flow, CFG against the negative
+        prompt (or the model's null text), given frames re-imposed after every step
+    de-normalise, put the raw given latents back, VAE decode (tiled) → uint8 frames
+    keep the requested frames; upscale (bicubic) when the size is above the native one
+
+`check` plans a spec from engine.json and the networks' headers alone (base.py has the
+size policy), so an unsupported request is refused before any weights are loaded. A fixed
+seed gives the same clip on the same machine (CPU: bit for bit).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+
+import torch
+
+from reelforge.engines.base import (
+    CancelFn,
+    Capabilities,
+    GenerationCancelled,
+    Plan,
+    ProgressFn,
+)
+from reelforge.engines.conditions import Given, given_frames
+from reelforge.engines.frames import resize, to_frames
+from reelforge.engines.native_weights import (
+    DEFAULT_WEIGHTS,
+    NativeWeights,
+    check_compatible,
+    frame_rule,
+    load_engine_config,
+    load_weights,
+    read_network_configs,
+)
+from reelforge.model.conditioning import latent_frames
+from reelforge.model.flow import time_shift
+from reelforge.model.sampler import FlowMatchScheduler, SamplerConfig, SamplingCancelled, sample
+from reelforge.model.text import TextBatch
+from reelforge.types import Clip, GenerationSpec
+
+MODES = ("t2v", "i2v", "extend", "interpolate", "inpaint", "remix", "loop")
+SAMPLING_SHARE = 0.9  # of the progress bar; decoding and upscaling take the rest
+
+
+class NativeEngine:
+    """The native engine over one weights folder (default: the package's shipped one)."""
+
+    name = "native"
+
+    def __init__(self, weights: str | Path | None = None, device: str | torch.device = "cpu"):
+        self.folder = Path(weights) if weights is not None else DEFAULT_WEIGHTS
+        self.config = load_engine_config(self.folder)
+        vae, dit = read_network_configs(self.folder)
+        check_compatible(self.config, vae, dit, self.folder)
+        start, step = frame_rule(vae, dit)
+        self._capabilities = Capabilities(
+            modes=MODES,
+            sizes=self.config.sizes,
+            fps=(self.config.fps,),
+            max_frames=self.config.max_frames,
+            frame_step=step,
+            frame_start=start,
+            upscale=True,
+            max_upscale=self.config.max_upscale,
+        )
+        self.device = torch.device(device)
+        self._weights: NativeWeights | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._capabilities
+
+    def check(self, spec: GenerationSpec) -> Plan:
+        """The plan for `spec`, or UnsupportedError / InvalidInputError; does no work."""
+        return self._capabilities.plan(spec)
+
+    def weights(self) -> NativeWeights:
+        """The networks, loaded on first use."""
+        with self._lock:
+            if self._weights is None:
+                self._weights = load_weights(self.folder, self.device)
+            return self._weights
+
+    def generate(
+        self,
+        spec: GenerationSpec,
+        on_progress: ProgressFn | None = None,
+        should_cancel: CancelFn | None = None,
+    ) -> Clip:
+        """Make the clip `spec` asks for (see the module doc); GenerationCancelled when
+        `should_cancel()` turns True, checked before loading, between steps and before
+        decoding."""
+        plan = self.check(spec)
+        progress = on_progress or (lambda fraction, message: None)
+        cancel = should_cancel or (lambda: False)
+        _stop_if(cancel, "before loading the weights")
+        w = self.weights()
+        steps = spec.steps or self.config.steps
+        guidance = self.config.guidance if spec.guidance is None else spec.guidance
+        with torch.inference_mode():
+            progress(0.0, "encoding the prompt and given frames")
+            latents = self._latents(spec, plan, w, steps, guidance, progress, cancel)
+            _stop_if(cancel, "before decoding")
+            progress(SAMPLING_SHARE, "decoding")
+            video = w.vae.decode(
+                latents, tile=self.config.decode_tile, chunk=self.config.decode_chunk
+            )
+        frames = to_frames(video)[: spec.num_frames]
+        if plan.upscaled:
+            progress(0.97, f"upscaling to {plan.size[0]}x{plan.size[1]}")
+            frames = resize(frames, plan.size)
+        progress(1.0, "done")
+        return Clip(frames, spec.fps, metadata=self._metadata(spec, plan, steps, guidance))
+
+    def _latents(self, spec, plan, w, steps, guidance, progress, cancel) -> torch.Tensor:
+        """Raw latents (1, C, T', H', W') for the spec: sampled, given frames put back."""
+        vae_cfg = w.vae.config
+        s = vae_cfg.spatial_factor
+        t = latent_frames(plan.frames, vae_cfg.temporal_factor)
+        shape = (1, vae_cfg.latent_channels, t, plan.native[1] // s, plan.native[0] // s)
+        text = _on(w.text([spec.expanded_prompt or spec.prompt]), self.device)
+        negative = None
+        if spec.negative_prompt and guidance != 1:
+            negative = _on(w.text([spec.negative_prompt]), self.device)
+        given = given_frames(spec, plan, w.vae, shape)
+        config = SamplerConfig(
+            steps=steps,
+            method=self.config.sampler,
+            guidance=guidance,
+            shift=self.config.shift,
+            flow=self.config.flow,
+        )
+        model = _remix_model(w.dit, config, shape, given)
+        try:
+            x = sample(
+                model,
+                text,
+                shape,
+                config=config,
+                negative=negative,
+                condition=given.condition,
+                generator=torch.Generator().manual_seed(spec.seed),
+                on_step=lambda k, n: progress(SAMPLING_SHARE * k / n, f"sampling {k}/{n}"),
+                should_cancel=cancel,
+            )
+        except SamplingCancelled as e:
+            raise GenerationCancelled(f"generation cancelled: {e}") from e
+        return torch.where(given.hard, given.raw, w.vae.denormalize(x))
+
+    def _metadata(self, spec: GenerationSpec, plan: Plan, steps: int, guidance: float) -> dict:
+        parents = []
+        if spec.source is not None and "id" in spec.source.metadata:
+            parents.append(spec.source.metadata["id"])
+        meta = {
+            "prompt": spec.prompt,
+            "expanded_prompt": spec.expanded_prompt,
+            "negative_prompt": spec.negative_prompt,
+            "seed": spec.seed,
+            "engine": self.name,
+            "model": self.config.name,
+            "mode": plan.mode,
+            "steps": steps,
+            "guidance": guidance,
+            "sampler": self.config.sampler,
+            "size": list(plan.size),
+            "native_size": list(plan.native),
+            "upscaled": plan.upscaled,
+            "parents": parents,
+        }
+        if plan.mode == "remix":
+            meta["source_strength"] = spec.source_strength
+        return meta
+
+
+def _stop_if(cancel: CancelFn, where: str) -> None:
+    if cancel():
+        raise GenerationCancelled(f"generation cancelled {where}")
+
+
+def _on(text: TextBatch, device: torch.device) -> TextBatch:
+    return TextBatch(*(x.to(device) for x in text.fields()))
+
+
+# ---------------------------------------------------------------------------
+# Remix: skip the model evaluations whose result the sampler throws away
+# ---------------------------------------------------------------------------
+
+
+class _SkipFirst:
+    """The DiT, except that its first `skip` evaluations return zeros without running.
+
+    In a remix the sampler overwrites the sample with the noised source after every step
+    that ends at a flow time t >= strength (conditions.py), so those evaluations cannot
+    matter: skipping them makes the remix cost about strength × steps evaluations,
+    as in SDEdit / diffusers img2img."""
+
+    def __init__(self, model, skip: int):
+        self.model, self.skip, self.calls, self.cfg = model, skip, 0, model.cfg
+
+    def null_text(self, batch: int) -> TextBatch:
+        return self.model.null_text(batch)
+
+    def __call__(self, x: torch.Tensor, t: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+        self.calls += 1
+        if self.calls <= self.skip:
+            return torch.zeros_like(x)
+        return self.model(x, t, *args, **kwargs)
+
+
+def _remix_model(dit, config: SamplerConfig, shape, given: Given):
+    if given.remix is None:
+        return dit
+    return _SkipFirst(dit, discarded_evaluations(config, shape, given.remix, dit.cfg.patch))
+
+
+def discarded_evaluations(config: SamplerConfig, shape, strength: float, patch) -> int:
+    """How many leading model evaluations end at a flow time where a remix's soft mask
+    (1 - strength) still imposes the noised source (the sampler's own test, in float32)."""
+    tokens = math.prod(shape[2:]) // math.prod(patch)
+    sched = FlowMatchScheduler(config.method)
+    sched.set_timesteps(config.steps, config.shift or time_shift(tokens, config.flow))
+    level = torch.tensor(1.0 - strength, dtype=torch.float32)
+    count = 0
+    for step, _stage in sched.stages:
+        if not bool(level >= 1 - sched.sigmas[step + 1]):
+            break
+        count += 1
+    return count

@@ -1,0 +1,89 @@
+"""`reelforge generate` as a user runs it: a real process, tiny random weights, the MP4
+read back."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from reelforge.cli.main import app
+from reelforge.engines.native_weights import save_random_weights
+from reelforge.media import probe
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "reelforge.cli", "generate", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    return str(save_random_weights(tmp_path_factory.mktemp("generate-weights")))
+
+
+def test_generate_writes_the_clip_it_was_asked_for(tmp_path, weights):
+    image = tmp_path / "first.png"
+    Image.fromarray(np.full((144, 256, 3), (200, 40, 40), np.uint8)).save(image)
+    out = tmp_path / "sub" / "clip.mp4"
+    proc = run("a red ball bounces left at dusk, purple elephant", "--seconds", "1",
+               "--size", "256x144", "--image", str(image), "--seed", "3", "--steps", "2",
+               "--weights", weights, "--out", str(out))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1] == f"wrote {out}"
+    assert "expanded: Sunset. A red ball bounces to the left. purple elephant." in lines
+    info = probe(out)
+    assert (info["width"], info["height"], info["frames"]) == (256, 144, 12)
+    assert info["fps"] == pytest.approx(12.0)
+
+
+# In-process from here: the same command and exit codes, without a new interpreter each.
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, ["generate", *args])
+
+
+def test_an_image_sets_the_aspect_and_expansion_can_be_off(tmp_path, weights):
+    out = tmp_path / "tall.mp4"
+    image = tmp_path / "tall.png"
+    Image.fromarray(np.full((256, 144, 3), 90, np.uint8)).save(image)
+    result = invoke("a red ball", "--seconds", "0.5", "--image", str(image), "--no-expand",
+                    "--weights", weights, "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "expanded:" not in result.stdout and result.stdout.strip().endswith(f"wrote {out}")
+    info = probe(out)
+    assert (info["width"], info["height"], info["frames"]) == (72, 128, 6)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--size", "100x75"], "16:9 at 128x72; 9:16 at 72x128; 1:1 at 64x64"),
+        (["--aspect", "4:3"], "supported aspects: 16:9, 9:16, 1:1"),
+        (["--size", "wide"], "WIDTHxHEIGHT"),
+        (["--size", "128x72", "--aspect", "1:1"], "does not have aspect 1:1"),
+        (["--seconds", "3"], "at most 25 frames"),
+        (["--seconds", "0"], "must be positive"),
+    ],
+)
+def test_unsupported_requests_exit_2_saying_what_is_supported(tmp_path, weights, args, says):
+    out = tmp_path / "never.mp4"
+    result = invoke("a red ball", *args, "--weights", weights, "--out", str(out))
+    assert result.exit_code == 2
+    assert says in " ".join(result.stderr.split()), result.stderr
+    assert "expanded" not in result.stdout and not out.exists()
+
+
+def test_missing_weights_exit_2_naming_the_folder(tmp_path):
+    result = invoke(
+        "a red ball", "--weights", str(tmp_path / "none"), "--out", str(tmp_path / "x.mp4")
+    )
+    assert result.exit_code == 2 and str(tmp_path / "none") in " ".join(result.stderr.split())
