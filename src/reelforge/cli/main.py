@@ -13,6 +13,7 @@ import typer
 from reelforge import __version__
 from reelforge.cli import bench, judge, world
 from reelforge.cli import generate as generate_cli
+from reelforge.cli import train as train_cli
 
 app = typer.Typer(
     name="reelforge",
@@ -24,6 +25,7 @@ app.add_typer(world.app, name="world")
 app.command("judge")(judge.judge_command)
 app.command("generate")(generate_cli.generate_command)
 app.add_typer(bench.app, name="bench")
+app.add_typer(train_cli.app, name="train")
 
 
 def _version(value: bool) -> None:

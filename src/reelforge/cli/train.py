@@ -1,0 +1,157 @@
+"""`reelforge train ...`: train the VAE and the DiT from TOML configs (configs/train/)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from reelforge.cli.errors import user_errors
+
+app = typer.Typer(help="Train the native model: the VAE, then the DiT on cached latents.")
+_err = Console(stderr=True)
+
+_CONFIG = typer.Option(None, "--config", "-c", help="TOML config (see configs/train/).")
+_DATA = typer.Option(None, "--data", help="Dataset folder (overrides data.path).")
+_OUT = typer.Option(None, "--out", help="Run folder (overrides run.out).")
+_STEPS = typer.Option(None, "--steps", min=1, help="Total steps (overrides run.steps).")
+_DEVICE = typer.Option(None, "--device", help="auto, cpu or cuda (overrides run.device).")
+_RESUME = typer.Option(False, "--resume", help="Continue from the newest checkpoint in --out.")
+_VAE = typer.Option(None, "--vae", help="Trained VAE file (overrides model.vae).")
+
+_LABELS = {"train": "training", "cache": "caching latents", "stats": "latent statistics"}
+
+
+@contextmanager
+def _progress():
+    """An on_progress callback drawing one rich bar per phase."""
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=_err) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(phase: str, done: int, total: int, info: dict) -> None:
+            if phase not in tasks:
+                label = _LABELS.get(phase, phase)
+                tasks[phase] = bar.add_task(label, total=total, completed=done - 1, info="")
+            text = ""
+            if "loss" in info:
+                text = f"loss {info['loss']:.4f}  {info['samples_per_s']:.2f} samples/s"
+            bar.update(tasks[phase], completed=done, total=total, info=text)
+
+        yield update
+
+
+@app.command("vae")
+def vae(
+    config: Path | None = _CONFIG,
+    data: Path | None = _DATA,
+    out: Path | None = _OUT,
+    steps: int | None = _STEPS,
+    device: str | None = _DEVICE,
+    resume: bool = _RESUME,
+) -> None:
+    """Train the causal video VAE; export <out>/vae.safetensors (EMA weights + latent stats).
+
+    Example: reelforge train vae --config configs/train/vae.toml --data data/world --out runs/vae
+    """
+    from reelforge.train.config import VAETrainConfig, load_config
+    from reelforge.train.vae import train_vae
+
+    with user_errors():
+        cfg = load_config(VAETrainConfig, config, _fields(data, out, steps, device))
+        with _interrupts(cfg.run.out), _progress() as update:
+            result = train_vae(cfg, resume=resume, on_progress=update)
+    psnr = f" (held-out PSNR {result['psnr']:.2f} dB)" if result["psnr"] is not None else ""
+    typer.echo(f"wrote {result['vae']}{psnr}")
+
+
+@app.command("dit")
+def dit(
+    config: Path | None = _CONFIG,
+    data: Path | None = _DATA,
+    out: Path | None = _OUT,
+    vae_path: Path | None = _VAE,
+    steps: int | None = _STEPS,
+    device: str | None = _DEVICE,
+    resume: bool = _RESUME,
+) -> None:
+    """Train the DiT on cached latents (cached first if needed); export <out>/dit.safetensors.
+
+    Example: reelforge train dit --config configs/train/dit.toml --vae runs/vae/vae.safetensors
+    """
+    from reelforge.train.config import DiTTrainConfig, load_config
+    from reelforge.train.dit import train_dit
+
+    with user_errors():
+        fields = _fields(data, out, steps, device) | {"model.vae": _str(vae_path)}
+        cfg = load_config(DiTTrainConfig, config, fields)
+        with _interrupts(cfg.run.out), _progress() as update:
+            result = train_dit(cfg, resume=resume, on_progress=update)
+    loss = result["eval_loss"]
+    note = f" (held-out flow loss {loss:.4f})" if loss is not None else ""
+    typer.echo(f"wrote {result['dit']}{note}")
+    if result["preview"]:
+        typer.echo(f"preview {result['preview']}")
+
+
+@app.command("cache-latents")
+def cache_latents(
+    config: Path | None = _CONFIG,
+    data: Path | None = _DATA,
+    out: Path | None = _OUT,
+    vae_path: Path | None = _VAE,
+    device: str | None = _DEVICE,
+) -> None:
+    """Encode the dataset with the trained VAE and embed its texts, once, for `train dit`.
+
+    Example: reelforge train cache-latents --config configs/train/dit.toml --vae runs/vae/vae.safetensors
+    """
+    from reelforge.train.config import DiTTrainConfig, load_config
+    from reelforge.train.latents import cache_latents as run_cache
+
+    with user_errors():
+        fields = _fields(data, out, None, device) | {"model.vae": _str(vae_path)}
+        cfg = load_config(DiTTrainConfig, config, fields)
+        with _progress() as update:
+            root = run_cache(cfg, on_progress=update)
+    typer.echo(f"latent cache {root / 'index.json'}")
+
+
+def _str(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def _fields(data, out, steps, device) -> dict:
+    return {
+        "data.path": _str(data),
+        "run.out": _str(out),
+        "run.steps": steps,
+        "run.device": device,
+    }
+
+
+@contextmanager
+def _interrupts(out: str):
+    """Ctrl-C ends the run with a note on how to continue it (exit status 130)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        _err.print(f"interrupted; continue with --resume --out {out}", highlight=False)
+        raise typer.Exit(130) from None

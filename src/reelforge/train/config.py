@@ -1,0 +1,301 @@
+"""Training configuration: dataclasses with defaults, loaded from TOML, a few fields from flags.
+
+A config file has one table per section; every key is optional and unknown keys are refused
+by name (a typo must not silently train with a default):
+
+    [run]    out, steps, seed, device, threads, log/eval/checkpoint cadence
+    [data]   dataset folder, buckets, batch size, held-out clips, crops (+ images for the VAE)
+    [model]  the preset (+ the VAE file for the DiT)
+    [optim]  AdamW, warmup + cosine, grad clipping, EMA
+    [loss]   VAE only: `VAELossConfig` weights
+    [text] [tasks] [flow] [cache] [preview]   DiT only
+
+Relative paths are relative to the working directory, as for flags.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from reelforge.model.flow import FlowConfig
+from reelforge.model.vae_loss import VAELossConfig
+from reelforge.types import InvalidInputError, NotFoundError
+
+# ---------------------------------------------------------------------------
+# Sections shared by both trainers
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class RunConfig:
+    out: str = "runs/train"  # checkpoints, metrics.jsonl, previews and the exported weights
+    steps: int = 1000  # optimizer steps in all (a resumed run continues up to here)
+    seed: int = 0
+    device: str = "auto"  # "auto" (cuda when there is one) | "cpu" | "cuda"
+    threads: int = 0  # torch.set_num_threads; 0 keeps torch's default
+    log_every: int = 10  # steps per metrics.jsonl line (averaged over the window)
+    eval_every: int = 250  # VAE: held-out PSNR; DiT: held-out loss + preview; 0 = never
+    checkpoint_every: int = 250  # 0 = only at the end
+    keep_checkpoints: int = 2  # the newest ones stay, older ones are deleted
+
+
+@dataclass
+class DataConfig:
+    path: str = "data/world"  # a `reelforge world dataset` folder
+    buckets: list[str] = field(default_factory=list)  # bucket names to use; empty = all
+    batch_size: int = 4
+    holdout: int = 4  # clips of the largest bucket kept out of training, for evaluation
+    crop_prob: float = 0.0  # chance that a batch is a random temporal crop
+
+
+@dataclass
+class OptimConfig:
+    lr: float = 3e-4
+    min_lr: float = 3e-5  # where the cosine ends
+    warmup_steps: int = 100  # linear from ~0 to lr
+    weight_decay: float = 0.01  # on matrices only, not on biases, norms or tables
+    betas: tuple[float, float] = (0.9, 0.99)
+    grad_clip: float = 1.0  # max global grad norm; 0 = off
+    ema_decay: float = 0.999  # ramped as min(decay, (1 + step) / (10 + step))
+
+
+# ---------------------------------------------------------------------------
+# The VAE trainer
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class VAEDataConfig(DataConfig):
+    crop_frames: int = 17  # length (1 + 4k frames) of a random temporal crop
+    image_prob: float = 0.05  # chance that a batch is single frames: stills are 1-frame videos
+
+
+@dataclass
+class VAEModelConfig:
+    preset: str = "vae-s8"  # a name in reelforge.model.vae.VAE_MODELS
+    stats_batches: int = 8  # batches encoded to fit the per-channel latent statistics
+
+
+@dataclass
+class VAETrainConfig:
+    run: RunConfig = field(default_factory=lambda: RunConfig(out="runs/vae"))
+    data: VAEDataConfig = field(default_factory=VAEDataConfig)
+    model: VAEModelConfig = field(default_factory=VAEModelConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    loss: VAELossConfig = field(default_factory=VAELossConfig)
+
+
+# ---------------------------------------------------------------------------
+# The DiT trainer
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class DiTDataConfig(DataConfig):
+    min_latent_frames: int = 2  # crops are latent prefixes of this many frames or more
+
+
+@dataclass
+class DiTModelConfig:
+    preset: str = "Reel-S/2"  # a name in reelforge.model.dit.DIT_MODELS
+    vae: str = "runs/vae/vae.safetensors"  # the trained VAE (`train vae` exports it)
+
+
+@dataclass
+class TextConfig:
+    encoder: str = "minilm"  # "minilm" (all-MiniLM-L6-v2, offline) | "hash" (tests)
+    caption_prob: float = 0.7  # the rich caption; else one of the short prompts
+    dropout: float = 0.1  # text replaced by the null text (classifier-free guidance)
+    hash_dim: int = 32  # embedding width of the "hash" encoder
+
+
+@dataclass
+class TaskConfig:
+    """Probabilities of the frame-conditioning tasks (`conditioning.TASKS`)."""
+
+    text: float = 0.4
+    first: float = 0.25
+    first_k: float = 0.1
+    last_k: float = 0.1
+    first_last: float = 0.1
+    random: float = 0.05
+
+    @property
+    def probs(self) -> tuple[float, ...]:
+        from reelforge.model.conditioning import TASKS
+
+        return tuple(getattr(self, t) for t in TASKS)
+
+
+@dataclass
+class CacheConfig:
+    path: str = ""  # where the latent cache lives; empty = <run.out>/latents
+    batch_size: int = 4  # clips per VAE encode
+    dtype: str = "float16"  # "float16" | "float32" for latents and text tokens
+    shard_size: int = 256  # clips per shard file
+
+
+@dataclass
+class PreviewConfig:
+    prompt: str = ""  # empty: the caption of the first held-out clip
+    steps: int = 12
+    guidance: float = 4.0
+    mp4: bool = True  # an MP4 next to the PNG strip
+
+
+@dataclass
+class DiTTrainConfig:
+    run: RunConfig = field(default_factory=lambda: RunConfig(out="runs/dit"))
+    data: DiTDataConfig = field(default_factory=DiTDataConfig)
+    model: DiTModelConfig = field(default_factory=DiTModelConfig)
+    optim: OptimConfig = field(default_factory=lambda: OptimConfig(lr=2e-4, min_lr=2e-5))
+    text: TextConfig = field(default_factory=TextConfig)
+    tasks: TaskConfig = field(default_factory=TaskConfig)
+    flow: FlowConfig = field(default_factory=FlowConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
+    preview: PreviewConfig = field(default_factory=PreviewConfig)
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache.path) if self.cache.path else Path(self.run.out) / "latents"
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+C = TypeVar("C")
+
+
+def load_config(cls: type[C], path: str | Path | None = None, overrides: dict | None = None) -> C:
+    """`cls` from a TOML file (None: the defaults), then `overrides` {"section.key": value}
+    (None values are skipped), checked (`check_config`)."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise NotFoundError(f"no config file at {path}", param="config")
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as e:
+            raise InvalidInputError(f"{path} is not valid TOML: {e}", param="config") from e
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            section, _, name = key.partition(".")
+            data.setdefault(section, {})[name] = value
+    config = from_dict(cls, data)
+    check_config(config)
+    return config
+
+
+def from_dict(cls: type[C], data: dict, where: str = "") -> C:
+    """Build dataclass `cls` from nested dicts, refusing unknown keys and wrong types."""
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"[{where}] must be a table; got {data!r}", param=where or "config")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        names = ", ".join(f"{where}.{k}" if where else k for k in unknown)
+        raise InvalidInputError(
+            f"unknown config key(s): {names}",
+            param="config",
+            hint=f"known in [{where or 'top level'}]: {', '.join(sorted(known))}",
+        )
+    kwargs = {k: _coerce(hints[k], v, f"{where}.{k}" if where else k) for k, v in data.items()}
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any, where: str) -> Any:
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value, where)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (list, tuple) and isinstance(value, list | tuple):
+        items = [_coerce(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if (
+            origin is tuple
+            and len(args) > 1
+            and args[1] is not Ellipsis
+            and len(items) != len(args)
+        ):
+            raise InvalidInputError(f"{where} needs {len(args)} values; got {value!r}", param=where)
+        return tuple(items) if origin is tuple else items
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if (
+        isinstance(hint, type)
+        and isinstance(value, hint)
+        and not (hint is int and isinstance(value, bool))
+    ):
+        return value
+    name = getattr(hint, "__name__", str(hint))
+    raise InvalidInputError(f"{where} must be {name}; got {value!r}", param=where)
+
+
+def check_config(config: VAETrainConfig | DiTTrainConfig) -> None:
+    """Refuse values no run can use, naming the key."""
+    run, data, optim = config.run, config.data, config.optim
+    _need(run.steps >= 1, "run.steps", "must be at least 1")
+    _need(run.device in ("auto", "cpu", "cuda"), "run.device", "must be auto, cpu or cuda")
+    for key in ("threads", "log_every", "eval_every", "checkpoint_every"):
+        _need(getattr(run, key) >= 0, f"run.{key}", "must be >= 0")
+    _need(run.keep_checkpoints >= 1, "run.keep_checkpoints", "must be at least 1")
+    _need(data.batch_size >= 1, "data.batch_size", "must be at least 1")
+    _need(data.holdout >= 0, "data.holdout", "must be >= 0")
+    _need(0 <= data.crop_prob <= 1, "data.crop_prob", "must be in [0, 1]")
+    _need(optim.lr > 0 and optim.min_lr >= 0, "optim.lr", "lr must be > 0, min_lr >= 0")
+    _need(0 <= optim.ema_decay < 1, "optim.ema_decay", "must be in [0, 1)")
+    _need(optim.warmup_steps >= 0 and optim.grad_clip >= 0, "optim", "warmup/grad_clip >= 0")
+    if isinstance(config, VAETrainConfig):
+        _check_vae(config)
+    else:
+        _check_dit(config)
+
+
+def _check_vae(config: VAETrainConfig) -> None:
+    from reelforge.model.vae import VAE_MODELS
+
+    frames = config.data.crop_frames
+    _need(frames >= 1 and (frames - 1) % 4 == 0, "data.crop_frames", "must be 1 + 4k (5, 9, 17…)")
+    _need(0 <= config.data.image_prob <= 1, "data.image_prob", "must be in [0, 1]")
+    _need(config.model.stats_batches >= 1, "model.stats_batches", "must be at least 1")
+    _need(
+        config.model.preset in VAE_MODELS,
+        "model.preset",
+        f"{config.model.preset!r} is not one of {', '.join(VAE_MODELS)}",
+    )
+
+
+def _check_dit(config: DiTTrainConfig) -> None:
+    from reelforge.model.dit import DIT_MODELS
+
+    text, probs = config.text, config.tasks.probs
+    _need(
+        config.model.preset in DIT_MODELS,
+        "model.preset",
+        f"{config.model.preset!r} is not one of {', '.join(DIT_MODELS)}",
+    )
+    _need(config.data.min_latent_frames >= 1, "data.min_latent_frames", "must be at least 1")
+    _need(text.encoder in ("minilm", "hash"), "text.encoder", "must be minilm or hash")
+    _need(0 <= text.caption_prob <= 1, "text.caption_prob", "must be in [0, 1]")
+    _need(0 <= text.dropout <= 1, "text.dropout", "must be in [0, 1]")
+    _need(min(probs) >= 0 and sum(probs) > 0, "tasks", "probabilities must be >= 0, not all 0")
+    _need(config.cache.dtype in ("float16", "float32"), "cache.dtype", "float16 or float32")
+    _need(config.cache.batch_size >= 1, "cache.batch_size", "must be at least 1")
+    _need(config.cache.shard_size >= 1, "cache.shard_size", "must be at least 1")
+    _need(config.preview.steps >= 1, "preview.steps", "must be at least 1")
+
+
+def _need(ok: bool, key: str, message: str) -> None:
+    if not ok:
+        raise InvalidInputError(f"config {key} {message}", param=key)
+
+
+def to_dict(config: Any) -> dict:
+    """The config as plain JSON-ready data (saved with checkpoints and the run)."""
+    return dataclasses.asdict(config)

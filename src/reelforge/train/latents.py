@@ -1,0 +1,310 @@
+"""The latent cache: a world dataset encoded once by the trained VAE, for DiT training.
+
+On a CPU, encoding every clip at every DiT step would cost more than the DiT step itself,
+so `cache_latents` encodes the dataset once (the usable 1 + 4k frames of each clip, the
+latent mean, normalised by the VAE's latent statistics) and embeds every clip's rich caption
+and short prompts with the text encoder. Layout:
+
+    index.json                              key, text encoder, buckets, shards, counts
+    <bucket>/shard-00000.latents.npy        (N, C, T', H', W') normalised latents
+    <bucket>/shard-00000.tokens.npy         (ΣL, D) token embeddings of all texts, end to end
+    <bucket>/shard-00000.spans.npy          int64 (N, K, 2): (start, length) of text k of
+                                            clip n in tokens; k = 0 the caption, 1.. prompts
+    <bucket>/shard-00000.pooled.npy         (N, K, D) pooled embeddings
+    <bucket>/shard-00000.jsonl              item, seed, caption, prompts per clip
+
+Latents and tokens are float16 by default (`cache.dtype`). index.json is written last, so a
+cache whose writing was interrupted has none and is rebuilt. Its "key" (VAE file hash, text
+encoder, dataset seed/count/buckets, dtype) must match the config that reads it.
+
+Because the VAE is causal, the first n latent frames of a clip are exactly the latents of
+its first 1 + 4(n - 1) frames: temporal crops are latent prefixes, read straight from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from reelforge.model.text import HashTextEncoder, TextBatch
+from reelforge.train.config import DiTTrainConfig, TextConfig
+from reelforge.train.data import (
+    bucket_shapes,
+    check_sides,
+    open_dataset,
+    select_buckets,
+    to_video,
+    usable_frames,
+)
+from reelforge.train.loop import Progress, resolve_device, torch_threads
+from reelforge.types import InvalidInputError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+VERSION = 1
+
+
+def make_text_encoder(cfg: TextConfig):
+    """The configured text encoder: MiniLM (offline) or the hashed stand-in."""
+    if cfg.encoder == "hash":
+        return HashTextEncoder(dim=cfg.hash_dim)
+    from reelforge.model.text import TextEncoder
+
+    return TextEncoder()
+
+
+def text_encoder_name(cfg: TextConfig) -> str:
+    return f"hash-{cfg.hash_dim}" if cfg.encoder == "hash" else "all-MiniLM-L6-v2"
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def cache_key(config: DiTTrainConfig, ds_index: dict, buckets: list[str]) -> dict:
+    vae = Path(config.model.vae)
+    if not vae.is_file():
+        raise NotFoundError(
+            f"no VAE at {vae}",
+            param="model.vae",
+            hint="train one with `reelforge train vae`, or pass --vae PATH",
+        )
+    return {
+        "vae_sha256": file_sha256(vae),
+        "text_encoder": text_encoder_name(config.text),
+        "dataset": {"seed": ds_index["seed"], "count": ds_index["count"]},
+        "buckets": sorted(buckets),
+        "dtype": config.cache.dtype,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+def cache_latents(config: DiTTrainConfig, on_progress: Progress | None = None) -> Path:
+    """Encode the dataset into `config.cache_path` unless a matching cache is there."""
+    root = config.cache_path
+    ds = open_dataset(config.data.path)
+    groups = select_buckets(ds.by_bucket(), config.data.buckets)
+    key = cache_key(config, ds.index, list(groups))
+    if (root / "index.json").is_file():
+        found = json.loads((root / "index.json").read_text())
+        if found.get("key") != key:
+            raise InvalidInputError(
+                f"the latent cache at {root} was made from another VAE, text encoder, "
+                "dataset or bucket list",
+                param="cache.path",
+                hint=f"delete {root} to rebuild it, or set cache.path to a new folder",
+            )
+        logger.info("latent cache %s is up to date", root)
+        return root
+    with torch_threads(config.run.threads):
+        _write_cache(config, root, key, ds, groups, on_progress)
+    return root
+
+
+def _write_cache(config, root: Path, key: dict, ds, groups, on_progress) -> None:
+    from reelforge.model.vae import load_vae
+
+    device = resolve_device(config.run.device)
+    vae = load_vae(config.model.vae, device)
+    shapes = bucket_shapes(ds, groups)
+    check_sides(shapes, vae.config.spatial_factor, f"the VAE {config.model.vae}")
+    encoder = make_text_encoder(config.text)
+    dtype = np.dtype(config.cache.dtype)
+    total, done, buckets = sum(map(len, groups.values())), 0, []
+    for name, items in groups.items():
+        writer = _ShardWriter(root, name, dtype, config.cache.shard_size)
+        for start in range(0, len(items), config.cache.batch_size):
+            chunk = items[start : start + config.cache.batch_size]
+            clips = np.stack([ds[i][0] for i in chunk])
+            video = torch.from_numpy(to_video(clips[:, : usable_frames(clips.shape[1])]))
+            with torch.no_grad():
+                z = vae.normalize(vae.encode(video.to(device)).mode()).float().cpu().numpy()
+            for i, latent in zip(chunk, z, strict=True):
+                record = ds[i][1]
+                texts = [record["caption"], *record["prompts"]]
+                writer.add(i, record, latent, _embed(encoder, texts))
+            done += len(chunk)
+            if on_progress:
+                on_progress("cache", done, total, {})
+        writer.flush()
+        b = shapes[name]
+        buckets.append(
+            {
+                "name": name,
+                "width": b.width,
+                "height": b.height,
+                "fps": b.fps,
+                "latent_shape": list(writer.latent_shape),
+                "shards": writer.shards,
+            }
+        )
+    index = {
+        "version": VERSION,
+        "key": key,
+        "vae": str(config.model.vae),
+        "latent_channels": vae.config.latent_channels,
+        "text_dim": encoder.dim,
+        "texts_per_clip": max(w["texts"] for w in _all_shards(buckets)),
+        "buckets": buckets,
+    }
+    tmp = root / ".index.json.part"
+    tmp.write_text(json.dumps(index, indent=2))
+    os.replace(tmp, root / "index.json")
+    logger.info("cached %d clips in %s", total, root)
+
+
+def _embed(encoder, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(tokens (L, D), pooled (D,)) of each text, padding removed."""
+    batch = encoder(texts)
+    lengths = batch.mask.sum(1).tolist()
+    return [
+        (batch.tokens[k, :n].float().numpy(), batch.pooled[k].float().numpy())
+        for k, n in enumerate(lengths)
+    ]
+
+
+def _all_shards(buckets: list[dict]):
+    return [s for b in buckets for s in b["shards"]]
+
+
+class _ShardWriter:
+    def __init__(self, root: Path, bucket: str, dtype: np.dtype, shard_size: int):
+        self.root, self.bucket, self.dtype, self.shard_size = root, bucket, dtype, shard_size
+        self.pending: list[tuple[int, dict, np.ndarray, list]] = []
+        self.shards: list[dict] = []
+        self.latent_shape: tuple[int, ...] = ()
+        (root / bucket).mkdir(parents=True, exist_ok=True)
+
+    def add(self, item: int, record: dict, latent: np.ndarray, texts: list) -> None:
+        self.latent_shape = latent.shape
+        self.pending.append((item, record, latent, texts))
+        if len(self.pending) >= self.shard_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        stem = f"{self.bucket}/shard-{len(self.shards):05d}"
+        k = max(len(p[3]) for p in self.pending)
+        dim = self.pending[0][3][0][1].shape[0]
+        spans = np.zeros((len(self.pending), k, 2), np.int64)
+        pooled = np.zeros((len(self.pending), k, dim), self.dtype)
+        tokens, offset = [], 0
+        for n, (_, _, _, texts) in enumerate(self.pending):
+            for j, (tok, pool) in enumerate(texts):
+                spans[n, j] = (offset, tok.shape[0])
+                pooled[n, j] = pool
+                tokens.append(tok)
+                offset += tok.shape[0]
+        files = {
+            "latents": np.stack([p[2] for p in self.pending]).astype(self.dtype),
+            "tokens": np.concatenate(tokens).astype(self.dtype),
+            "spans": spans,
+            "pooled": pooled,
+        }
+        entry = {"count": len(self.pending), "texts": k}
+        for name, array in files.items():
+            np.save(self.root / f"{stem}.{name}.npy", array)
+            entry[name] = f"{stem}.{name}.npy"
+        with open(self.root / f"{stem}.jsonl", "w") as f:
+            for item, record, _, _ in self.pending:
+                keep = {"item": item, "seed": record.get("seed")}
+                keep |= {"caption": record["caption"], "prompts": record["prompts"]}
+                f.write(json.dumps(keep) + "\n")
+        entry["meta"] = f"{stem}.jsonl"
+        self.shards.append(entry)
+        self.pending = []
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+
+class LatentCache:
+    """`cache.latents(i)` (C, T', H', W') float32, `cache.texts(i)` [(tokens, pooled)], and
+    per-bucket item lists, memory-mapped from a cache folder."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        path = self.root / "index.json"
+        if not path.is_file():
+            raise NotFoundError(
+                f"no latent cache at {self.root}",
+                param="cache.path",
+                hint="run `reelforge train cache-latents`",
+            )
+        self.index = json.loads(path.read_text())
+        self._items: list[tuple[int, int, int]] = []  # (bucket, shard, row)
+        self._open: dict[tuple[int, int], dict] = {}
+        for bi, bucket in enumerate(self.index["buckets"]):
+            for si, shard in enumerate(bucket["shards"]):
+                self._items += [(bi, si, r) for r in range(shard["count"])]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def by_bucket(self) -> dict[str, list[int]]:
+        groups: dict[str, list[int]] = {}
+        for i, (bi, _, _) in enumerate(self._items):
+            groups.setdefault(self.index["buckets"][bi]["name"], []).append(i)
+        return groups
+
+    def bucket(self, i: int) -> dict:
+        return self.index["buckets"][self._items[i][0]]
+
+    def _shard(self, bi: int, si: int) -> dict:
+        if (bi, si) not in self._open:
+            shard = self.index["buckets"][bi]["shards"][si]
+            files = {k: np.load(self.root / shard[k], mmap_mode="r") for k in _ARRAYS}
+            lines = (self.root / shard["meta"]).read_text().splitlines()
+            files["meta"] = [json.loads(line) for line in lines]
+            self._open[(bi, si)] = files
+        return self._open[(bi, si)]
+
+    def latents(self, i: int) -> np.ndarray:
+        bi, si, row = self._items[i]
+        return np.asarray(self._shard(bi, si)["latents"][row], dtype=np.float32)
+
+    def texts(self, i: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """[(tokens (L, D), pooled (D,))] of the caption (first) and the short prompts."""
+        bi, si, row = self._items[i]
+        shard = self._shard(bi, si)
+        out = []
+        for k, (start, n) in enumerate(shard["spans"][row].tolist()):
+            if n:
+                out.append((shard["tokens"][start : start + n], shard["pooled"][row, k]))
+        return out
+
+    def record(self, i: int) -> dict:
+        bi, si, row = self._items[i]
+        return self._shard(bi, si)["meta"][row]
+
+
+_ARRAYS = ("latents", "tokens", "spans", "pooled")
+
+
+def text_batch(entries: list[tuple[np.ndarray, np.ndarray]]) -> TextBatch:
+    """Cached (tokens (L_i, D), pooled (D,)) → one padded float32 TextBatch."""
+    length = max(t.shape[0] for t, _ in entries)
+    tokens = np.zeros((len(entries), length, entries[0][0].shape[1]), np.float32)
+    for b, (t, _) in enumerate(entries):
+        tokens[b, : t.shape[0]] = t
+    lengths = torch.tensor([t.shape[0] for t, _ in entries])
+    mask = torch.arange(length)[None, :] < lengths[:, None]  # (B, L)
+    pooled = torch.from_numpy(np.stack([p for _, p in entries]).astype(np.float32))
+    return TextBatch(torch.from_numpy(tokens), mask, pooled)

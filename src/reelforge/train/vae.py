@@ -1,0 +1,135 @@
+"""Train the causal video VAE on a world dataset and export it with its latent statistics.
+
+A batch is clips of one bucket, trimmed to their first 1 + 4k frames; with `data.crop_prob`
+a window of `data.crop_frames` frames at a random start instead, and with `data.image_prob`
+one random frame per clip (a 1-frame video: stills share the latent space, which
+image-to-video needs). Evaluation is the PSNR of the EMA model's reconstruction (latent
+mean, no sampling) of the held-out clips. The export is `<out>/vae.safetensors`: the EMA
+weights with `latent_shift` / `latent_scale` fitted on `model.stats_batches` batches.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from reelforge.model.vae import VAE_MODELS, VideoVAE, fit_latent_stats, save_vae
+from reelforge.model.vae_loss import psnr, vae_loss
+from reelforge.train.batches import BucketBatches
+from reelforge.train.config import VAEDataConfig, VAETrainConfig
+from reelforge.train.data import (
+    bucket_shapes,
+    check_sides,
+    open_dataset,
+    select_buckets,
+    split_holdout,
+    to_video,
+    usable_frames,
+)
+from reelforge.train.loop import Progress, Trainer, torch_generator, torch_threads
+from reelforge.world.dataset import WorldDataset
+
+logger = logging.getLogger(__name__)
+
+EXPORT_NAME = "vae.safetensors"
+
+
+def build_vae(preset: str, seed: int) -> VideoVAE:
+    """A fresh preset VAE, initialised from `seed` (the global RNG is left as it was)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return VAE_MODELS[preset]()
+
+
+def clip_frames(ds: WorldDataset, items: list[int]) -> np.ndarray:
+    """uint8 (B, T, H, W, 3) clips of one bucket."""
+    return np.stack([ds[i][0] for i in items])
+
+
+def pick_frames(clips: np.ndarray, rng: np.random.Generator, cfg: VAEDataConfig) -> np.ndarray:
+    """What a batch trains on (B, T', H, W, 3): single frames, a crop, or the usable clip."""
+    b, t = clips.shape[:2]
+    image, crop = rng.random(2)
+    if image < cfg.image_prob:
+        return clips[np.arange(b), rng.integers(0, t, size=b)][:, None]
+    if crop < cfg.crop_prob and cfg.crop_frames < usable_frames(t):
+        starts = rng.integers(0, t - cfg.crop_frames + 1, size=b)
+        return np.stack([clips[i, s : s + cfg.crop_frames] for i, s in enumerate(starts)])
+    return clips[:, : usable_frames(t)]
+
+
+def train_vae(
+    config: VAETrainConfig, *, resume: bool = False, on_progress: Progress | None = None
+) -> dict[str, Any]:
+    """Train, then export `<run.out>/vae.safetensors`; returns {"vae": path, "psnr": dB or None}."""
+    with torch_threads(config.run.threads):
+        return _train(config, resume, on_progress)
+
+
+def _train(config: VAETrainConfig, resume: bool, on_progress: Progress | None) -> dict[str, Any]:
+    ds = open_dataset(config.data.path)
+    groups = select_buckets(ds.by_bucket(), config.data.buckets)
+    model = build_vae(config.model.preset, config.run.seed)
+    check_sides(bucket_shapes(ds, groups), model.config.spatial_factor, config.model.preset)
+    train_groups, holdout = split_holdout(groups, config.data.holdout)
+    batches = BucketBatches(train_groups, config.data.batch_size, config.run.seed)
+    trainer = Trainer(model, config, batches)
+    trainer.start(resume)
+    device, model = trainer.device, trainer.model
+
+    def step(batch, rng):
+        video = pick_frames(clip_frames(ds, batch[1]), rng, config.data)
+        x = torch.from_numpy(to_video(video)).to(device)  # (B, 3, T, H, W)
+        loss, parts = vae_loss(model, x, config.loss, torch_generator(rng, device))
+        return loss, parts, x.shape[0]
+
+    evaluate = None
+    if holdout is not None:
+        held = torch.from_numpy(to_video(_usable(clip_frames(ds, holdout[1]))))
+
+        def evaluate(ema: VideoVAE, _step: int) -> dict[str, Any]:
+            return {"psnr": reconstruction_psnr(ema, held.to(device))}
+
+    trainer.fit(step, evaluate, on_progress)
+    path = export_vae(trainer, ds, train_groups, on_progress)
+    result = trainer.last_eval or (trainer.evaluate(evaluate) if evaluate else {})
+    return {"vae": path, "psnr": result.get("psnr")}
+
+
+def _usable(clips: np.ndarray) -> np.ndarray:
+    return clips[:, : usable_frames(clips.shape[1])]
+
+
+@torch.no_grad()
+def reconstruction_psnr(vae: VideoVAE, video: torch.Tensor) -> float:
+    """PSNR (dB) of decode(latent mean) against `video` (B, 3, T, H, W) in [-1, 1]."""
+    return float(psnr(vae.decode(vae.encode(video).mode()), video))
+
+
+def export_vae(
+    trainer: Trainer,
+    ds: WorldDataset,
+    groups: dict[str, list[int]],
+    on_progress: Progress | None = None,
+) -> Path:
+    """Fit the EMA model's latent statistics on training batches and save it."""
+    config: VAETrainConfig = trainer.config
+    ema, n = trainer.ema.model, config.model.stats_batches
+    batches = BucketBatches(groups, config.data.batch_size, config.run.seed + 1)
+
+    def videos():
+        for k in range(n):
+            items = next(batches)[1]
+            yield torch.from_numpy(to_video(_usable(clip_frames(ds, items)))).to(trainer.device)
+            if on_progress:
+                on_progress("stats", k + 1, n, {})
+
+    shift, scale = fit_latent_stats(ema, videos())
+    logger.info("latent shift %s scale %s", shift.tolist(), scale.tolist())
+    path = Path(config.run.out) / EXPORT_NAME
+    save_vae(ema, path)
+    return path

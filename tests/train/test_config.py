@@ -1,0 +1,75 @@
+"""Configs: the shipped TOML files load, unknown keys and bad values are refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reelforge.train.config import DiTTrainConfig, VAETrainConfig, load_config
+from reelforge.types import InvalidInputError, NotFoundError
+
+CONFIGS = Path(__file__).parents[2] / "configs" / "train"
+
+
+@pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_configs_load(path):
+    cls = VAETrainConfig if "vae" in path.stem else DiTTrainConfig
+    config = load_config(cls, path)
+    assert config.run.steps >= 1 and config.data.batch_size >= 1
+
+
+def test_the_shipped_defaults_cover_every_dit_section():
+    config = load_config(DiTTrainConfig, CONFIGS / "dit.toml")
+    assert config.text.encoder == "minilm" and config.text.caption_prob == 0.7
+    assert config.tasks.probs == (0.4, 0.25, 0.1, 0.1, 0.1, 0.05)
+    assert config.cache_path == Path("runs/dit/latents")
+
+
+def test_unknown_keys_are_named(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[data]\nbatchsize = 3\n[run]\nsteps = 5\n")
+    with pytest.raises(InvalidInputError, match=r"data\.batchsize") as e:
+        load_config(VAETrainConfig, path)
+    assert "batch_size" in e.value.hint
+    path.write_text("[optimizer]\nlr = 1e-3\n")
+    with pytest.raises(InvalidInputError, match="optimizer"):
+        load_config(VAETrainConfig, path)
+    path.write_text("[text]\nencoder = 'hash'\n")  # a DiT section in a VAE config
+    with pytest.raises(InvalidInputError, match="text"):
+        load_config(VAETrainConfig, path)
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[run]\nsteps = 'ten'", "run.steps"),
+        ("[run]\ndevice = 'tpu'", "run.device"),
+        ("[optim]\nbetas = [0.9]", "optim.betas"),
+        ("[data]\ncrop_frames = 8", "data.crop_frames"),
+        ("[model]\npreset = 'vae-huge'", "model.preset"),
+        ("[data]\nbuckets = 'all'", "data.buckets"),
+        ("run = 3", "run"),
+    ],
+)
+def test_bad_values_are_refused_by_key(tmp_path, toml, key):
+    path = tmp_path / "c.toml"
+    path.write_text(toml)
+    with pytest.raises(InvalidInputError) as e:
+        load_config(VAETrainConfig, path)
+    assert e.value.param == key
+
+
+def test_flags_override_the_file_and_none_keeps_it(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[run]\nout = 'a'\nsteps = 5\n[optim]\nlr = 1\n")
+    config = load_config(VAETrainConfig, path, {"run.out": "b", "run.steps": None})
+    assert (config.run.out, config.run.steps, config.optim.lr) == ("b", 5, 1.0)
+
+
+def test_missing_or_broken_files(tmp_path):
+    with pytest.raises(NotFoundError):
+        load_config(VAETrainConfig, tmp_path / "none.toml")
+    (tmp_path / "bad.toml").write_text("[run\n")
+    with pytest.raises(InvalidInputError, match="TOML"):
+        load_config(VAETrainConfig, tmp_path / "bad.toml")

@@ -1,0 +1,92 @@
+"""The latent cache and DiT training: cached latents match the VAE, training resumes
+bit-exactly, the export loads and runs, previews are written."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from reelforge.model.dit import load_dit
+from reelforge.model.text import HashTextEncoder
+from reelforge.model.vae import load_vae
+from reelforge.train.checkpoint import list_checkpoints, load_checkpoint
+from reelforge.train.data import open_dataset, to_video
+from reelforge.train.dit import train_dit
+from reelforge.train.latents import LatentCache, cache_latents
+from reelforge.types import InvalidInputError, NotFoundError
+
+
+def test_the_cache_holds_normalised_latents_and_every_text(dit_config, trained_vae, tmp_path):
+    config = dit_config(tmp_path)
+    cache = LatentCache(cache_latents(config))
+    ds, vae = open_dataset(config.data.path), load_vae(trained_vae)
+    assert len(cache) == len(ds) == 8
+    assert {k: len(v) for k, v in cache.by_bucket().items()} == {
+        k: len(v) for k, v in ds.by_bucket().items()
+    }
+    encoder = HashTextEncoder(dim=16)
+    for i in (0, 5):
+        record = cache.record(i)
+        frames, truth = ds[record["item"]]
+        assert record["caption"] == truth["caption"]
+        with torch.no_grad():
+            z = vae.normalize(vae.encode(torch.from_numpy(to_video(frames[None]))).mode())[0]
+        np.testing.assert_allclose(cache.latents(i), z.numpy(), atol=2e-3, rtol=2e-3)  # float16
+        texts = cache.texts(i)
+        assert len(texts) == 1 + len(truth["prompts"]) == 5
+        for (tokens, pooled), text in zip(
+            texts, [truth["caption"], *truth["prompts"]], strict=True
+        ):
+            expected = encoder([text])
+            np.testing.assert_allclose(tokens, expected.tokens[0].numpy(), atol=2e-3)
+            np.testing.assert_allclose(pooled, expected.pooled[0].numpy(), atol=2e-3)
+    assert cache_latents(config) == config.cache_path  # a matching cache is reused
+    other = dit_config(tmp_path, **{"text.hash_dim": 8, "cache.path": str(config.cache_path)})
+    with pytest.raises(InvalidInputError, match="another VAE, text encoder") as e:
+        cache_latents(other)
+    assert e.value.param == "cache.path"
+
+
+def test_dit_trains_exports_and_previews(dit_config, tmp_path):
+    result = train_dit(dit_config(tmp_path))
+    model = load_dit(result["dit"])
+    assert model.cfg.in_channels == 4 and model.cfg.text_dim == 16
+    text = HashTextEncoder(dim=16)(["a red ball bounces"])
+    v = model(torch.randn(1, 4, 3, 4, 8), torch.tensor([0.5]), text)
+    assert v.shape == (1, 4, 3, 4, 8) and torch.isfinite(v).all()
+    evals = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    evals = [r for r in evals if r["split"] == "eval"]
+    assert [r["step"] for r in evals] == [3, 6] and np.isfinite(result["eval_loss"])
+    strip = tmp_path / "previews" / "step-00000006.png"
+    assert result["preview"] == str(strip)
+    from PIL import Image
+
+    assert Image.open(strip).size == (8 * 32, 32)  # 8 of the 9 frames of a 32x32 clip
+    assert strip.with_suffix(".mp4").stat().st_size > 0
+
+
+def test_an_interrupted_dit_run_resumes_to_the_same_weights(dit_config, tmp_path):
+    fields = {"run.checkpoint_every": 2, "run.eval_every": 0, "text.dropout": 0.3}
+    train_dit(dit_config(tmp_path / "whole", **fields))
+
+    def crash(phase, step, total, info):
+        if phase == "train" and step == 3:
+            raise KeyboardInterrupt
+
+    cut = dit_config(tmp_path / "cut", **fields)
+    with pytest.raises(KeyboardInterrupt):
+        train_dit(cut, on_progress=crash)
+    train_dit(cut, resume=True)
+    a, b = (load_checkpoint(list_checkpoints(tmp_path / r)[-1]) for r in ("whole", "cut"))
+    assert a["step"] == b["step"] == 6
+    for part in ("model", "ema"):
+        assert all(torch.equal(a[part][k], b[part][k]) for k in a[part]), part
+
+
+def test_dit_needs_a_trained_vae(dit_config, tmp_path):
+    with pytest.raises(NotFoundError, match="train vae") as e:
+        train_dit(dit_config(tmp_path, **{"model.vae": str(tmp_path / "none.safetensors")}))
+    assert e.value.param == "model.vae"

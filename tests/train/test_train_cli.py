@@ -1,0 +1,82 @@
+"""`reelforge train ...` as a user runs it: a real process, a TOML file, files read back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from reelforge.model.dit import load_dit
+from reelforge.model.vae import load_vae
+
+VAE_TOML = """
+[run]
+steps = 3
+threads = 1
+eval_every = 3
+[data]
+path = "{data}"
+batch_size = 2
+holdout = 1
+crop_frames = 5
+[model]
+preset = "vae-test"
+stats_batches = 1
+"""
+
+DIT_TOML = """
+[run]
+steps = 2
+threads = 1
+eval_every = 0
+[data]
+holdout = 1
+[model]
+preset = "Reel-T/1"
+[text]
+encoder = "hash"
+"""
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "reelforge.cli", "train", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_train_vae_then_dit_from_the_command_line(dataset, tmp_path):
+    config = tmp_path / "vae.toml"
+    config.write_text(VAE_TOML.format(data=dataset))
+    out = tmp_path / "vae"
+    proc = run("vae", "--config", str(config), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {out / 'vae.safetensors'} (held-out PSNR" in proc.stdout
+    load_vae(out / "vae.safetensors")
+
+    proc = run("vae", "--config", str(config), "--out", str(out), "--steps", "4", "--resume")
+    assert proc.returncode == 0, proc.stderr
+
+    dit = tmp_path / "dit.toml"
+    dit.write_text(DIT_TOML)
+    common = ("--config", str(dit), "--data", str(dataset), "--vae", str(out / "vae.safetensors"))
+    proc = run("cache-latents", *common, "--out", str(tmp_path / "dit"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "dit" / "latents" / "index.json").is_file()
+    proc = run("dit", *common, "--out", str(tmp_path / "dit"))
+    assert proc.returncode == 0, proc.stderr
+    load_dit(tmp_path / "dit" / "dit.safetensors")
+
+
+def test_bad_configs_exit_with_status_2_and_say_why(dataset, tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text(VAE_TOML.format(data=dataset) + "\n[loss]\nperceptual = 1.0\n")
+    proc = run("vae", "--config", str(config), "--out", str(tmp_path / "a"))
+    assert proc.returncode == 2
+    assert "loss.perceptual" in proc.stderr
+
+    config.write_text(VAE_TOML.format(data=tmp_path / "no-such-folder"))
+    proc = run("vae", "--config", str(config), "--out", str(tmp_path / "b"))
+    assert proc.returncode == 2
+    assert "no dataset" in proc.stderr and "reelforge world dataset" in proc.stderr
