@@ -87,7 +87,8 @@ def flow_loss(
     t = sample_time(b, math.prod(latents.shape[2:]) // math.prod(model.cfg.patch), flow, generator)
     x_t = torch.where(mask >= 1, given, add_noise(latents, noise, t.to(latents)))
     if text_dropout > 0:
-        text = text.where(torch.rand(b, generator=generator) < text_dropout, model.null_text(b))
+        drop = torch.rand(b, generator=generator).to(latents.device) < text_dropout
+        text = text.where(drop, model.null_text(b))
     v = model(x_t, t.to(latents), text, mask, given)
     weight = (1 - mask).expand_as(latents)
     return (weight * (v - (noise - latents)) ** 2).sum() / weight.sum().clamp(min=1)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import torch
@@ -137,8 +137,10 @@ def sample(
     on_step(done, total) runs after every model evaluation; should_cancel() before each one
     (True raises SamplingCancelled).
     """
+    device = text.tokens.device
     config, cond = config or SamplerConfig(), condition or no_condition(shape)
-    noise = torch.randn(shape, generator=generator).to(text.tokens.device)
+    cond = replace(cond, mask=cond.mask.to(device), values=cond.values.to(device))
+    noise = torch.randn(shape, generator=generator).to(device)
     uncond = None
     if config.guidance != 1:  # the negative prompt, else the model's null text
         uncond = negative if negative is not None else model.null_text(shape[0])
