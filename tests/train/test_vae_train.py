@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
 
 from reelforge.model.vae import load_vae
 from reelforge.train.checkpoint import list_checkpoints, load_checkpoint
-from reelforge.train.vae import train_vae
+from reelforge.train.vae import crop_space, train_vae
 from reelforge.types import InvalidInputError, NotFoundError
 from reelforge.world.dataset import Bucket, write_dataset
 
@@ -101,3 +102,23 @@ def test_missing_dataset_and_bad_buckets_are_clear(vae_config, tmp_path):
     assert e.value.param == "data.buckets"
     with pytest.raises(InvalidInputError, match="no training clip"):
         train_vae(vae_config(tmp_path, **{"data.path": str(odd), "data.buckets": ["32x16x0.5@8"]}))
+
+
+def test_spatial_crops_are_random_windows_of_the_asked_side():
+    rng = np.random.default_rng(0)
+    video = rng.integers(0, 255, size=(3, 5, 32, 64, 3), dtype=np.uint8)
+    crops = crop_space(video, rng, 16)
+    assert crops.shape == (3, 5, 16, 16, 3)
+    for clip, crop in zip(video, crops, strict=True):  # each crop is a window of its clip
+        hits = [
+            (y, x) for y in range(17) for x in range(49)
+            if np.array_equal(clip[:, y : y + 16, x : x + 16], crop)
+        ]  # fmt: skip
+        assert hits
+    assert crop_space(video, rng, 0) is video
+    assert crop_space(video, rng, 48).shape == (3, 5, 32, 48, 3)  # clamped to the height
+
+
+def test_a_crop_size_off_the_vae_grid_is_refused(vae_config, tmp_path):
+    with pytest.raises(InvalidInputError, match="crop_size"):
+        train_vae(vae_config(tmp_path, **{"data.crop_size": 12}))

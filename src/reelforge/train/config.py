@@ -73,6 +73,7 @@ class OptimConfig:
 class VAEDataConfig(DataConfig):
     crop_frames: int = 17  # length (1 + 4k frames) of a random temporal crop
     image_prob: float = 0.05  # chance that a batch is single frames: stills are 1-frame videos
+    crop_size: int = 0  # side of a random spatial window per clip (0 = whole frames)
 
 
 @dataclass
@@ -263,6 +264,7 @@ def _check_vae(config: VAETrainConfig) -> None:
     frames = config.data.crop_frames
     _need(frames >= 1 and (frames - 1) % 4 == 0, "data.crop_frames", "must be 1 + 4k (5, 9, 17…)")
     _need(0 <= config.data.image_prob <= 1, "data.image_prob", "must be in [0, 1]")
+    _need(config.data.crop_size >= 0, "data.crop_size", "must be 0 (off) or a side in pixels")
     _need(config.model.stats_batches >= 1, "model.stats_batches", "must be at least 1")
     _need(
         config.model.preset in VAE_MODELS,

@@ -3,7 +3,9 @@
 A batch is clips of one bucket, trimmed to their first 1 + 4k frames; with `data.crop_prob`
 a window of `data.crop_frames` frames at a random start instead, and with `data.image_prob`
 one random frame per clip (a 1-frame video: stills share the latent space, which
-image-to-video needs). Evaluation is the PSNR of the EMA model's reconstruction (latent
+image-to-video needs). With `data.crop_size`, every clip is also cut to a random square
+window of that side: the VAE is convolutional, so windows teach it what whole frames do
+at a fraction of the cost (a 64-pixel window is 9x cheaper than a 256x144 frame). Evaluation is the PSNR of the EMA model's reconstruction (latent
 mean, no sampling) of the held-out clips. The export is `<out>/vae.safetensors`: the EMA
 weights with `latent_shift` / `latent_scale` fitted on `model.stats_batches` batches.
 """
@@ -31,6 +33,7 @@ from reelforge.train.data import (
     usable_frames,
 )
 from reelforge.train.loop import Progress, Trainer, torch_generator, torch_threads
+from reelforge.types import InvalidInputError
 from reelforge.world.dataset import WorldDataset
 
 logger = logging.getLogger(__name__)
@@ -62,6 +65,16 @@ def pick_frames(clips: np.ndarray, rng: np.random.Generator, cfg: VAEDataConfig)
     return clips[:, : usable_frames(t)]
 
 
+def crop_space(video: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
+    """A random window of side `size` (clamped to the frame) per clip of (B, T, H, W, 3)."""
+    if not size:
+        return video
+    b, _, h, w, _ = video.shape
+    ch, cw = min(size, h), min(size, w)
+    ys, xs = rng.integers(0, h - ch + 1, size=b), rng.integers(0, w - cw + 1, size=b)
+    return np.stack([v[:, y : y + ch, x : x + cw] for v, y, x in zip(video, ys, xs, strict=True)])
+
+
 def train_vae(
     config: VAETrainConfig, *, resume: bool = False, on_progress: Progress | None = None
 ) -> dict[str, Any]:
@@ -75,6 +88,13 @@ def _train(config: VAETrainConfig, resume: bool, on_progress: Progress | None) -
     groups = select_buckets(ds.by_bucket(), config.data.buckets)
     model = build_vae(config.model.preset, config.run.seed)
     check_sides(bucket_shapes(ds, groups), model.config.spatial_factor, config.model.preset)
+    factor = model.config.spatial_factor
+    if config.data.crop_size % factor:
+        raise InvalidInputError(
+            f"config data.crop_size {config.data.crop_size} is not a multiple of {factor}",
+            param="data.crop_size",
+            hint=f"{config.model.preset} compresses space {factor}x",
+        )
     train_groups, holdout = split_holdout(groups, config.data.holdout)
     batches = BucketBatches(train_groups, config.data.batch_size, config.run.seed)
     trainer = Trainer(model, config, batches)
@@ -83,6 +103,7 @@ def _train(config: VAETrainConfig, resume: bool, on_progress: Progress | None) -
 
     def step(batch, rng):
         video = pick_frames(clip_frames(ds, batch[1]), rng, config.data)
+        video = crop_space(video, rng, config.data.crop_size)
         x = torch.from_numpy(to_video(video)).to(device)  # (B, 3, T, H, W)
         loss, parts = vae_loss(model, x, config.loss, torch_generator(rng, device))
         return loss, parts, x.shape[0]
