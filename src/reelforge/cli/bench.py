@@ -101,3 +101,51 @@ def world(
         )
     _out.print(table)
     _out.print(meta["machine"], highlight=False)
+
+
+@app.command("dit")
+def dit(
+    presets: list[str] = typer.Option(["Reel-XS/2", "Reel-S/2"], "--preset", help="Repeatable."),
+    size: str = typer.Option("256x144", "--size", help="Output size the tokens correspond to."),
+    seconds: float = typer.Option(4.0, "--seconds", help="Clip length at 12 fps."),
+    spatial: int = typer.Option(8, "--vae-factor", help="The VAE's spatial compression."),
+    threads: int = typer.Option(2, "--threads", min=1, help="torch threads."),
+    repeats: int = typer.Option(3, "--repeats", min=1, help="Timed rounds (best is kept)."),
+    wan: bool = typer.Option(True, "--wan/--no-wan", help="Also time diffusers' Wan block."),
+) -> None:
+    """One CFG step (batch 2) of our transformer beside diffusers' WanTransformer3DModel
+    built with the same width, depth, heads and token count (needs `pip install diffusers`)."""
+    import importlib.util
+
+    from reelforge.cli.errors import user_errors
+    from reelforge.cli.options import parse_size
+    from reelforge.model.bench_wan import compare
+    from reelforge.model.dit import DIT_MODELS
+
+    with user_errors():
+        w, h = parse_size(size)
+        frames = 1 + 4 * max(0, round((seconds * 12 - 1) / 4))
+        latent = (1 + (frames - 1) // 4, h // spatial, w // spatial)
+        has_wan = wan and importlib.util.find_spec("diffusers") is not None
+        table = Table(title=f"DiT forward, batch 2, latent {latent}, {threads} thread(s)")
+        for col in ("preset", "model", "params", "tokens", "seconds"):
+            table.add_column(col, justify="right")
+        for name in presets:
+            if name not in DIT_MODELS:
+                from reelforge.types import InvalidInputError
+
+                raise InvalidInputError(
+                    f"unknown preset {name!r}", param="preset", hint=", ".join(DIT_MODELS)
+                )
+            rows = compare(
+                DIT_MODELS[name](), latent, with_wan=has_wan, threads=threads, repeats=repeats
+            )
+            for r in rows:
+                table.add_row(
+                    name, r["model"], f"{r['params'] / 1e6:.1f}M", str(r["tokens"]),
+                    f"{r['seconds']:.3f}",
+                )  # fmt: skip
+    _out.print(table)
+    if wan and not has_wan:
+        _out.print("diffusers is not installed: `pip install diffusers` to time Wan too.")
+    _out.print(_machine(), highlight=False)

@@ -1,0 +1,31 @@
+"""The benchmark commands run end to end (their figures go to docs/BENCHMARKS.md)."""
+
+import json
+import subprocess
+import sys
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [sys.executable, "-m", "reelforge.cli", "bench", *args],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_bench_world_reports_every_stage_per_size():
+    out = run("world", "--scenes", "1", "--seconds", "1", "--size", "64x36", "--json").stdout
+    report = json.loads(out)
+    (row,) = report["rows"]
+    assert row["size"] == "64x36"
+    for key in ("render_fps", "physics_ms_per_clip", "sound_ms_per_clip", "judge_ms_per_clip"):
+        assert row[key] > 0
+    assert report["meta"]["threads"].startswith("1 core")
+
+
+def test_bench_dit_times_a_preset():
+    out = run("dit", "--preset", "Reel-XS/2", "--size", "64x32", "--seconds", "1",
+              "--repeats", "1", "--threads", "1", "--no-wan").stdout  # fmt: skip
+    assert "reelforge VideoDiT" in out and "Reel-XS/2" in out
+    assert "diffusers Wan" not in out
