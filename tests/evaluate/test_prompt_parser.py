@@ -128,3 +128,16 @@ def test_constraints_are_json():
     data = json.loads(json.dumps(c.to_dict()))
     assert data["objects"][0]["count"] == 2
     assert type(c).model_validate(data) == c
+
+
+def test_a_direction_after_a_comma_belongs_to_the_clause_before_it():
+    c = parse_prompt(
+        "A small blue pyramid falls to the ground, moving to the right. A pink ball flies."
+    )
+    assert [(o.shape, o.motion, o.direction) for o in c.objects] == [
+        ("pyramid", "fall", "right"),
+        ("ball", "fly", None),
+    ]
+    # after a full stop it waits for the next object instead
+    c = parse_prompt("A red ball bounces. Moving to the left, a blue cube rolls.")
+    assert [(o.shape, o.direction) for o in c.objects] == [("ball", None), ("cube", "left")]

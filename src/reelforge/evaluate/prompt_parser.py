@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from reelforge.evaluate.constraints import Constraints, ObjectConstraint
 from reelforge.evaluate.lexicon import filler, longest_phrase, normalise, phrases
 
-_PUNCT = re.compile(r"[,;.!?:()\"]")
+_PUNCT = re.compile(r"([,;.!?:()\"])")
+_SOFT_BREAKS = (",", "")  # a comma continues the sentence: ", moving left" is its subject's
 _GROUND_PREPOSITIONS = {"on", "onto", "over", "across", "along", "through", "in", "covered"}
 _PLURAL_SHAPES = {
     "balls",
@@ -82,7 +83,8 @@ def tokenize(text: str) -> list[_Token]:
     """Known phrases (most coverage first), clause breaks at punctuation, unknown words."""
     table, longest, skip = phrases(), longest_phrase(), filler()
     tokens: list[_Token] = []
-    for part in _PUNCT.split(normalise(text)):
+    pieces = _PUNCT.split(normalise(text))
+    for part, mark in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
         words = [w.strip("'") for w in part.split() if w.strip("'")]
         split = _best_split(words, table, longest)
         i = 0
@@ -102,7 +104,7 @@ def tokenize(text: str) -> list[_Token]:
             else:
                 tokens.append(_Token("filler", "", w))
             i += 1
-        tokens.append(_Token("punct", "", ","))
+        tokens.append(_Token("punct", "", mark))
     return tokens
 
 
@@ -146,6 +148,7 @@ class _State:
     np_words: list[str] = field(default_factory=list)
     group: list[_Object] = field(default_factory=list)  # named since the last motion
     moved: list[_Object] = field(default_factory=list)  # took the last motion
+    moved_before_break: list[_Object] = field(default_factory=list)  # ", moving left"
     waiting_motion: str | None = None  # a motion before any object
     waiting_direction: str | None = None
     camera_clause: bool = False
@@ -223,6 +226,8 @@ def _on_motion(s: _State, kind: str | None) -> None:
         _give_motion(s, list(s.group), kind, None)
     elif s.moved and kind is None:
         pass  # "bounces and moves right": the direction that follows does the work
+    elif kind is None and s.moved_before_break:
+        s.moved = s.moved_before_break  # "falls to the ground, moving to the left"
     elif s.moved and s.moved[0].motion is None:
         _give_motion(s, s.moved, kind, None)
     else:
@@ -287,10 +292,11 @@ def _on_time(s: _State, value: str) -> None:
     s.change_seen = False
 
 
-def _on_break(s: _State) -> None:
+def _on_break(s: _State, mark: str) -> None:
     _close_np(s)
     s.camera_clause = False
     s.camera_generic = False
+    s.moved_before_break = (s.moved or s.moved_before_break) if mark in _SOFT_BREAKS else []
     s.moved = []
 
 
@@ -354,7 +360,7 @@ def _step(s: _State, tok: _Token) -> None:
         _close_np(s)
         s.occluder = value
     elif cat in ("break", "punct"):
-        _on_break(s)
+        _on_break(s, tok.text if cat == "punct" else ".")
     elif cat == "unknown":
         if s.np is not None and s.np.shape is None and not s.np.empty():
             _close_np(s, head_unknown=tok.text)
