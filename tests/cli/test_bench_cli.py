@@ -29,3 +29,10 @@ def test_bench_dit_times_a_preset():
               "--repeats", "1", "--threads", "1", "--no-wan").stdout  # fmt: skip
     assert "reelforge VideoDiT" in out and "Reel-XS/2" in out
     assert "diffusers Wan" not in out
+
+
+def test_bench_generate_reports_each_stage():
+    out = run("generate", "--dit", "Reel-T/1", "--vae", "vae-test", "--size", "64x64",
+              "--seconds", "1", "--steps", "2", "--threads", "1").stdout  # fmt: skip
+    for stage in ("text", "transformer", "vae_decode", "mp4_encode", "wall / clip duration"):
+        assert stage in out

@@ -149,3 +149,86 @@ def dit(
     if wan and not has_wan:
         _out.print("diffusers is not installed: `pip install diffusers` to time Wan too.")
     _out.print(_machine(), highlight=False)
+
+
+def _stage_times(events: list[tuple[float, str]], end: float) -> dict[str, float]:
+    """Seconds per stage from the engine's (time, message) progress events.
+
+    The first step's report also covers encoding the prompt, so a step is timed from the
+    later steps and the text stage is what the first report took beyond one step."""
+    first = events[0][0]
+    steps = [t for t, m in events if m.startswith("sampling")]
+    decode = next(t for t, m in events if m == "decoding")
+    after = next((t for t, m in events if m.startswith("upscaling")), end)
+    per_step = (steps[-1] - steps[0]) / max(1, len(steps) - 1) if len(steps) > 1 else 0.0
+    return {
+        "text": max(0.0, steps[0] - first - per_step),
+        "transformer": decode - steps[0] + per_step,
+        "per_step": per_step,
+        "vae_decode": after - decode,
+        "upscale": end - after,
+    }
+
+
+@app.command("generate")
+def generate(
+    dit_preset: str = typer.Option("Reel-S/2", "--dit", help="Transformer preset."),
+    vae_preset: str = typer.Option("vae-s8", "--vae", help="VAE preset."),
+    size: str = typer.Option("256x144", "--size", help="Native size to generate."),
+    seconds: float = typer.Option(4.0, "--seconds", help="Clip length at 12 fps."),
+    steps: int = typer.Option(12, "--steps", min=1, help="Sampling steps."),
+    guidance: float = typer.Option(4.0, "--guidance", help="1 turns CFG off (half the work)."),
+    threads: int = typer.Option(2, "--threads", min=1, help="torch threads."),
+) -> None:
+    """Time one generation end to end with the native engine (random weights of the
+    given presets: speed does not depend on the weight values), stage by stage."""
+    import tempfile
+
+    import torch
+
+    from reelforge.cli.errors import user_errors
+    from reelforge.cli.options import parse_size
+    from reelforge.engines.native import NativeEngine
+    from reelforge.engines.native_weights import EngineConfig, save_random_weights
+    from reelforge.media import encode_mp4_bytes
+    from reelforge.types import GenerationSpec
+
+    torch.set_num_threads(threads)
+    with user_errors(), tempfile.TemporaryDirectory() as folder:
+        w, h = parse_size(size)
+        frames = max(1, round(seconds * 12))
+        config = EngineConfig(sizes={"native": ((w, h),)}, steps=steps, guidance=guidance)
+        save_random_weights(folder, config, vae=vae_preset, dit=dit_preset, text_dim=384)
+        engine = NativeEngine(folder)
+        spec = GenerationSpec(
+            "a red ball bounces to the right at sunset", width=w, height=h, num_frames=frames
+        )
+        t0 = time.perf_counter()
+        engine.generate(spec)  # cold: loads the weights and MiniLM
+        cold = time.perf_counter() - t0
+        events: list[tuple[float, str]] = []
+        spec.prompt = "a blue cube rolls to the left at night"  # not in the text cache
+        t0 = time.perf_counter()
+        clip = engine.generate(
+            spec, on_progress=lambda f, m: events.append((time.perf_counter(), m))
+        )
+        warm = time.perf_counter() - t0
+        stages = _stage_times(events, events[-1][0])
+        t1 = time.perf_counter()
+        encode_mp4_bytes(clip)
+        stages["mp4_encode"] = time.perf_counter() - t1
+    total = warm + stages["mp4_encode"]
+    table = Table(
+        title=f"generate {w}x{h}, {frames} frames ({clip.duration:.2f} s), {dit_preset} + "
+        f"{vae_preset}, {steps} steps, guidance {guidance:g}, {threads} thread(s)"
+    )
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    for name in ("text", "transformer", "vae_decode", "upscale", "mp4_encode"):
+        table.add_row(name, f"{stages[name]:.3f}")
+    table.add_row("one step", f"{stages['per_step']:.3f}")
+    table.add_row("total (warm)", f"{total:.3f}")
+    table.add_row("wall / clip duration", f"{total / clip.duration:.2f}")
+    table.add_row("first call (loads weights)", f"{cold:.3f}")
+    _out.print(table)
+    _out.print(_machine(), highlight=False)
