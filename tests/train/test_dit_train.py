@@ -10,10 +10,11 @@ import pytest
 import torch
 
 from reelforge.model.dit import load_dit
+from reelforge.model.pixels import frames_to_video
 from reelforge.model.text import HashTextEncoder
 from reelforge.model.vae import load_vae
 from reelforge.train.checkpoint import list_checkpoints, load_checkpoint
-from reelforge.train.data import open_dataset, to_video
+from reelforge.train.data import open_dataset
 from reelforge.train.dit import train_dit
 from reelforge.train.latents import LatentCache, cache_latents
 from reelforge.types import InvalidInputError, NotFoundError
@@ -33,7 +34,7 @@ def test_the_cache_holds_normalised_latents_and_every_text(dit_config, trained_v
         frames, truth = ds[record["item"]]
         assert record["caption"] == truth["caption"]
         with torch.no_grad():
-            z = vae.normalize(vae.encode(torch.from_numpy(to_video(frames[None]))).mode())[0]
+            z = vae.normalize(vae.encode(torch.from_numpy(frames_to_video(frames[None]))).mode())[0]
         np.testing.assert_allclose(cache.latents(i), z.numpy(), atol=2e-3, rtol=2e-3)  # float16
         texts = cache.texts(i)
         assert len(texts) == 1 + len(truth["prompts"]) == 5

@@ -11,20 +11,20 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from reelforge.model.pixels import frames_to_video, video_to_frames
+
 Size = tuple[int, int]  # (width, height)
 UPSCALE_CHUNK = 8  # frames resized at a time: bounds memory on large outputs
 
 
 def to_video(frames: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
     """uint8 (T, H, W, 3) → float (1, 3, T, H, W) in [-1, 1]."""
-    x = torch.from_numpy(np.ascontiguousarray(frames)).to(device, torch.float32)
-    return (x / 127.5 - 1.0).permute(3, 0, 1, 2)[None]
+    return torch.from_numpy(frames_to_video(frames[None])).to(device)
 
 
 def to_frames(video: torch.Tensor) -> np.ndarray:
     """float (1, 3, T, H, W) roughly in [-1, 1] → uint8 (T, H, W, 3)."""
-    x = ((video[0].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return x.permute(1, 2, 3, 0).cpu().numpy()
+    return video_to_frames(video[0])
 
 
 def fit(frames: np.ndarray, size: Size) -> np.ndarray:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from reelforge.types import InvalidInputError, NotFoundError
 from reelforge.world.dataset import Bucket, WorldDataset
 
@@ -53,11 +51,6 @@ def usable_frames(frames: int, temporal_factor: int = 4) -> int:
     if frames < 1:
         raise InvalidInputError(f"a clip needs at least one frame; got {frames}", param="frames")
     return 1 + (frames - 1) // temporal_factor * temporal_factor
-
-
-def to_video(clips: np.ndarray) -> np.ndarray:
-    """uint8 (B, T, H, W, 3) → float32 (B, 3, T, H, W) in [-1, 1]."""
-    return clips.transpose(0, 4, 1, 2, 3).astype(np.float32) / 127.5 - 1.0
 
 
 # ---------------------------------------------------------------------------

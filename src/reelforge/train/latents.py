@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from reelforge.model.pixels import frames_to_video
 from reelforge.model.text import HashTextEncoder, TextBatch
 from reelforge.train.config import DiTTrainConfig, TextConfig
 from reelforge.train.data import (
@@ -39,7 +40,6 @@ from reelforge.train.data import (
     check_sides,
     open_dataset,
     select_buckets,
-    to_video,
     usable_frames,
 )
 from reelforge.train.loop import Progress, resolve_device, torch_threads
@@ -130,7 +130,7 @@ def _write_cache(config, root: Path, key: dict, ds, groups, on_progress) -> None
         for start in range(0, len(items), config.cache.batch_size):
             chunk = items[start : start + config.cache.batch_size]
             clips = np.stack([ds[i][0] for i in chunk])
-            video = torch.from_numpy(to_video(clips[:, : usable_frames(clips.shape[1])]))
+            video = torch.from_numpy(frames_to_video(clips[:, : usable_frames(clips.shape[1])]))
             with torch.no_grad():
                 z = vae.normalize(vae.encode(video.to(device)).mode()).float().cpu().numpy()
             for i, latent in zip(chunk, z, strict=True):

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from reelforge.model.pixels import frames_to_video
 from reelforge.model.vae import VAE_MODELS, VideoVAE, fit_latent_stats, save_vae
 from reelforge.model.vae_loss import psnr, vae_loss
 from reelforge.train.batches import BucketBatches
@@ -29,7 +30,6 @@ from reelforge.train.data import (
     open_dataset,
     select_buckets,
     split_holdout,
-    to_video,
     usable_frames,
 )
 from reelforge.train.loop import Progress, Trainer, torch_generator, torch_threads
@@ -104,13 +104,13 @@ def _train(config: VAETrainConfig, resume: bool, on_progress: Progress | None) -
     def step(batch, rng):
         video = pick_frames(clip_frames(ds, batch[1]), rng, config.data)
         video = crop_space(video, rng, config.data.crop_size)
-        x = torch.from_numpy(to_video(video)).to(device)  # (B, 3, T, H, W)
+        x = torch.from_numpy(frames_to_video(video)).to(device)  # (B, 3, T, H, W)
         loss, parts = vae_loss(model, x, config.loss, torch_generator(rng, device))
         return loss, parts, x.shape[0]
 
     evaluate = None
     if holdout is not None:
-        held = torch.from_numpy(to_video(_usable(clip_frames(ds, holdout[1]))))
+        held = torch.from_numpy(frames_to_video(_usable(clip_frames(ds, holdout[1]))))
 
         def evaluate(ema: VideoVAE, _step: int) -> dict[str, Any]:
             return {"psnr": reconstruction_psnr(ema, held.to(device))}
@@ -145,7 +145,9 @@ def export_vae(
     def videos():
         for k in range(n):
             items = next(batches)[1]
-            yield torch.from_numpy(to_video(_usable(clip_frames(ds, items)))).to(trainer.device)
+            yield torch.from_numpy(frames_to_video(_usable(clip_frames(ds, items)))).to(
+                trainer.device
+            )
             if on_progress:
                 on_progress("stats", k + 1, n, {})
 
