@@ -151,7 +151,9 @@ class TextEncoder:
     ):
         os.environ["HF_HUB_OFFLINE"] = "1"  # the bundled folder is complete; never reach out
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # library code draws no bars: the CLI owns the terminal
         path = str(path or minilm_path())
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         self.model = (
