@@ -10,6 +10,7 @@ the street lamps. Speed and height words come from the bands in `vocabulary`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -229,8 +230,12 @@ def _lamps(start: str, end: str | None) -> str | None:
     return "on" if end in DARK else "off"
 
 
+@lru_cache(maxsize=256)
 def scene_facts(scene: Scene) -> SceneFacts:
-    """The facts of `scene` as seen in the standard framing (4 s at 16:9)."""
+    """The facts of `scene` as seen in the standard framing (4 s at 16:9).
+
+    Cached (scenes are frozen, the facts immutable): the rich caption and the short
+    prompts of one scene read the same facts, and the simulation is their whole cost."""
     sim = simulate(scene, STANDARD_DURATION, STANDARD_ASPECT)
     on_screen = _on_screen(sim)
     enough = max(int(MIN_ON_SCREEN * STATE_RATE), 1)
