@@ -2,16 +2,12 @@
 
 import json
 import subprocess
-import sys
+
+from cli_process import run_cli
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "reelforge.cli", "bench", *args],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    return proc
+    return run_cli("bench", *args, ok=True)
 
 
 def test_bench_world_reports_every_stage_per_size():

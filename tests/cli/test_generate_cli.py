@@ -2,25 +2,20 @@
 read back."""
 
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from cli_process import run_cli
 from reelforge.cli.main import app
 from reelforge.engines.native_weights import save_random_weights
 from reelforge.media import probe
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "reelforge.cli", "generate", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli("generate", *args)
 
 
 @pytest.fixture(scope="module")

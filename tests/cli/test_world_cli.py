@@ -2,20 +2,15 @@
 
 import json
 import subprocess
-import sys
 
 import pytest
 
+from cli_process import run_cli
 from reelforge.media import probe
 
 
 def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "reelforge.cli", *args], capture_output=True, text=True, timeout=300
-    )
-    if ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+    return run_cli(*args, ok=ok)
 
 
 @pytest.mark.parametrize(("size", "seconds", "fps"), [("256x144", 4, 12), ("90x160", 1.5, 24)])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import (
+from calibration_scenes import (
     SCENES,
     audio_shifted,
     bgr,

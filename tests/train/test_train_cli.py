@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
+from cli_process import run_cli
 from reelforge.model.dit import load_dit
 from reelforge.model.vae import load_vae
 
@@ -38,12 +38,7 @@ encoder = "hash"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "reelforge.cli", "train", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli("train", *args)
 
 
 def test_train_vae_then_dit_from_the_command_line(dataset, tmp_path):
