@@ -59,19 +59,19 @@ def test_builders_place_the_given_frames(name):
     assert not cond.values[:, :, [i for i in range(T) if i not in frames]].any()
 
 
+def _sample(model, text, condition, config=None):
+    """Three seeded steps at SHAPE: what every sampler test here runs."""
+    config = config or SamplerConfig(steps=3)
+    generator = torch.Generator().manual_seed(0)
+    return sample(model, text, SHAPE, config=config, condition=condition, generator=generator)
+
+
 @pytest.mark.parametrize("method", ["euler", "heun"])
 @pytest.mark.parametrize("name", ["image", "backward", "interpolate", "fill"])
 def test_sampler_returns_given_frames_exactly(name, method, model, text):
     build, frames, expected = BUILDERS[name]
     cfg = SamplerConfig(steps=3, method=method, guidance=2.0)
-    out = sample(
-        model,
-        text,
-        SHAPE,
-        config=cfg,
-        condition=build(),
-        generator=torch.Generator().manual_seed(0),
-    )
+    out = _sample(model, text, build(), cfg)
     assert torch.equal(out[:, :, frames], expected())
     free = [i for i in range(T) if i not in frames]
     assert out[:, :, free].isfinite().all() and out[:, :, free].std() > 0
@@ -79,29 +79,14 @@ def test_sampler_returns_given_frames_exactly(name, method, model, text):
 
 def test_given_frames_steer_the_free_ones(model, text):
     runs = [
-        sample(
-            model,
-            text,
-            SHAPE,
-            config=SamplerConfig(steps=3),
-            condition=cond,
-            generator=torch.Generator().manual_seed(0),
-        )
+        _sample(model, text, cond)
         for cond in (cn.no_condition(SHAPE), cn.image_to_video(SOURCE[:, :, :1], SHAPE))
     ]
     assert not torch.allclose(runs[0][:, :, 1:], runs[1][:, :, 1:])
 
 
 def test_text_only_loop_ties_last_frame_to_first(model, text):
-    cond = cn.loop(SHAPE)
-    out = sample(
-        model,
-        text,
-        SHAPE,
-        config=SamplerConfig(steps=3),
-        condition=cond,
-        generator=torch.Generator().manual_seed(0),
-    )
+    out = _sample(model, text, cn.loop(SHAPE))
     assert torch.equal(out[:, :, -1], out[:, :, 0]) and not torch.equal(out[:, :, 1], out[:, :, 0])
 
 
