@@ -4,7 +4,14 @@ import pytest
 import torch
 
 from reelforge.model.dit import DIT_MODELS, DiTConfig, VideoDiT, build_dit, load_dit, save_dit
-from reelforge.model.patches import grid_coords, patch_grid, patchify, unpatchify
+from reelforge.model.patches import (
+    grid_coords,
+    num_tokens,
+    pad_to_patch,
+    patch_grid,
+    patchify,
+    unpatchify,
+)
 from reelforge.model.rope import apply_rope, axis_dims, rope_angles, rope_tables
 from reelforge.model.text import HashTextEncoder
 from reelforge.types import InvalidInputError
@@ -103,6 +110,18 @@ def test_one_model_serves_every_duration_and_aspect(size, text):
     model = tiny_dit()
     v = model(torch.randn(2, C, *size), torch.tensor([0.3, 0.9]), text)
     assert v.shape == (2, C, *size) and v.isfinite().all()
+
+
+@pytest.mark.parametrize("size", [(2, 9, 16), (3, 5, 7)])
+def test_odd_latent_sides_are_padded_to_whole_patches_and_cut_back(size, text):
+    # 128x72 pixels is a 16x9 latent: 1x2x2 patches need the model to pad it.
+    model, x = tiny_dit(), torch.randn(2, C, *size)
+    out = model(x, torch.tensor([0.3, 0.8]), text)
+    assert out.shape == x.shape and torch.isfinite(out).all()
+    assert num_tokens(size, (1, 2, 2)) == size[0] * -(-size[1] // 2) * -(-size[2] // 2)
+    # the padding is zeros, so a padded input gives the same velocity where they overlap
+    padded = model(pad_to_patch(x, (1, 2, 2)), torch.tensor([0.3, 0.8]), text)
+    assert torch.allclose(out, padded[:, :, :, : size[1], : size[2]], atol=1e-5)
 
 
 def test_fresh_model_blocks_are_identities_and_output_is_zero(text):

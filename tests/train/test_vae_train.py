@@ -122,3 +122,38 @@ def test_spatial_crops_are_random_windows_of_the_asked_side():
 def test_a_crop_size_off_the_vae_grid_is_refused(vae_config, tmp_path):
     with pytest.raises(InvalidInputError, match="crop_size"):
         train_vae(vae_config(tmp_path, **{"data.crop_size": 12}))
+
+
+def test_decoder_fine_tuning_keeps_the_latent_space(vae_config, tmp_path):
+    first = train_vae(vae_config(tmp_path / "first"))
+    tuned = train_vae(
+        vae_config(
+            tmp_path / "tuned",
+            **{"model.init": str(first["vae"]), "model.freeze_encoder": True, "optim.lr": 3e-3},
+        )
+    )
+    a, b = load_vae(first["vae"]), load_vae(tuned["vae"])
+    for (name, p), q in zip(a.encoder.state_dict().items(), b.encoder.parameters(), strict=True):
+        assert torch.equal(p, q), name  # the encoder, so every cached latent, is unchanged
+    assert torch.equal(a.latent_shift, b.latent_shift) and torch.equal(
+        a.latent_scale, b.latent_scale
+    )
+    moved = [
+        not torch.equal(p, q)
+        for p, q in zip(a.decoder.parameters(), b.decoder.parameters(), strict=True)
+    ]
+    assert any(moved)
+
+
+def test_fine_tuning_options_are_checked(vae_config, tmp_path):
+    with pytest.raises(InvalidInputError, match=r"needs model\.init") as e:
+        train_vae(vae_config(tmp_path / "a", **{"model.freeze_encoder": True}))
+    assert e.value.param == "model.freeze_encoder"
+    first = train_vae(vae_config(tmp_path / "first", **{"run.steps": 1}))
+    with pytest.raises(InvalidInputError, match=r"not a vae-s8 VAE") as e:
+        train_vae(
+            vae_config(
+                tmp_path / "b", **{"model.init": str(first["vae"]), "model.preset": "vae-s8"}
+            )
+        )
+    assert e.value.param == "model.init"

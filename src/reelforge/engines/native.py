@@ -14,7 +14,6 @@ seed gives the same clip on the same machine (CPU: bit for bit).
 
 from __future__ import annotations
 
-import math
 import threading
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from reelforge.engines.native_weights import (
 )
 from reelforge.model.conditioning import latent_frames
 from reelforge.model.flow import time_shift
+from reelforge.model.patches import num_tokens
 from reelforge.model.sampler import FlowMatchScheduler, SamplerConfig, SamplingCancelled, sample
 from reelforge.model.text import TextBatch
 from reelforge.types import Clip, GenerationSpec
@@ -223,7 +223,7 @@ def _remix_model(dit, config: SamplerConfig, shape, given: Given):
 def discarded_evaluations(config: SamplerConfig, shape, strength: float, patch) -> int:
     """How many leading model evaluations end at a flow time where a remix's soft mask
     (1 - strength) still imposes the noised source (the sampler's own test, in float32)."""
-    tokens = math.prod(shape[2:]) // math.prod(patch)
+    tokens = num_tokens(shape[2:], patch)
     sched = FlowMatchScheduler(config.method)
     sched.set_timesteps(config.steps, config.shift or time_shift(tokens, config.flow))
     level = torch.tensor(1.0 - strength, dtype=torch.float32)

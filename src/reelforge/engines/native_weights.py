@@ -8,7 +8,7 @@
                    "decode_tile": 32, "decode_chunk": null}
 
 "format" and "sizes" are required (the sizes the model was trained at; each must be a
-multiple of the VAE's spatial factor times the DiT's patch), every other key is optional
+multiple of the VAE's spatial factor; the DiT pads to whole patches), every other key is optional
 (the defaults below), and an unknown key is refused by name.
 The networks' own configs travel in their safetensors headers (`save_vae`, `save_dit`), so
 the frame rule and size multiples are read from the headers without loading any weights.
@@ -174,13 +174,13 @@ def check_compatible(config: EngineConfig, vae: VAEConfig, dit: DiTConfig, where
             f"reads {dit.text_dim}-d ones",
             param="weights",
         )
-    mw, mh = vae.spatial_factor * dit.patch[2], vae.spatial_factor * dit.patch[1]
+    m = vae.spatial_factor  # the DiT pads a latent to whole patches itself
     for aspect, sizes in config.sizes.items():
         for w, h in sizes:
-            if w % mw or h % mh:
+            if w % m or h % m:
                 raise InvalidInputError(
-                    f"{where}: size {w}x{h} ({aspect}) is not a multiple of {mw}x{mh} "
-                    "(the VAE's factor times the DiT's patch)",
+                    f"{where}: size {w}x{h} ({aspect}) is not a multiple of {m} "
+                    "(the VAE's spatial factor)",
                     param="weights",
                 )
 

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from reelforge.model.patches import Patch, grid_coords, patchify, unpatchify
+from reelforge.model.patches import Patch, grid_coords, pad_to_patch, patchify, unpatchify
 from reelforge.model.rope import Scale, apply_rope, rope_angles, rope_tables
 from reelforge.model.text import TextBatch
 from reelforge.types import InvalidInputError
@@ -192,6 +192,15 @@ class VideoDiT(nn.Module):
         rope_scale: Scale = (1.0, 1.0, 1.0),
     ) -> torch.Tensor:
         """Velocity (B, C, T, H, W) of noisy latents x at flow times t (B,), given `text`."""
+        size, patch = tuple(x.shape[2:]), self.cfg.patch
+        if cond_mask is not None:  # broadcast masks become whole before padding
+            cond_mask = cond_mask.expand_as(x[:, :1])
+        if cond_latents is not None:
+            cond_latents = cond_latents.expand_as(x)
+        x, cond_mask, cond_latents, extra_latents = (
+            None if v is None else pad_to_patch(v, patch)
+            for v in (x, cond_mask, cond_latents, extra_latents)
+        )
         tokens, grid, g = self.video_tokens(x, cond_mask, cond_latents)  # (B, N, ·), (B, N, 1)
         coords, n = grid_coords(grid, x.device), grid.num_tokens
         if extra_latents is not None:
@@ -204,7 +213,8 @@ class VideoDiT(nn.Module):
             x = block(x, mod[:, :, :6], rope, ctx, text.mask)
         shift, scale = (mod[:, :n, 6:] + self.final_table).unbind(-2)
         out = self.final(modulate(self.final_norm(x[:, :n]), shift, scale))  # (B, N, C*pt*ph*pw)
-        return unpatchify(out, grid)
+        t_, h, w = size
+        return unpatchify(out, grid)[:, :, :t_, :h, :w]  # the padding cut off
 
     def video_tokens(self, x, cond_mask, cond_latents):
         """Patches of [noisy or given, given·mask, mask] (B, N, (2C+1)·pt·ph·pw), the grid, and

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
+from reelforge.model.patches import num_tokens
 from reelforge.model.text import TextBatch
 
 
@@ -84,7 +85,7 @@ def flow_loss(
     )
     given = latents if cond_latents is None else cond_latents
     noise = torch.randn(latents.shape, generator=generator).to(latents)
-    t = sample_time(b, math.prod(latents.shape[2:]) // math.prod(model.cfg.patch), flow, generator)
+    t = sample_time(b, num_tokens(latents.shape[2:], model.cfg.patch), flow, generator)
     x_t = torch.where(mask >= 1, given, add_noise(latents, noise, t.to(latents)))
     if text_dropout > 0:
         drop = torch.rand(b, generator=generator).to(latents.device) < text_dropout

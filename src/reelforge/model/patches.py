@@ -4,13 +4,19 @@ Tokens run in (t, h, w) raster order, time slowest; each token's features are it
 flattened in (C, pt, ph, pw) order. `grid_coords` gives every token its integer (t, h, w)
 position on the patch grid, which is all the transformer knows about where a token is (3D
 RoPE), so one model reads every duration, resolution and aspect ratio.
+
+A latent whose sides are not multiples of the patch is padded at the end of each axis
+(`pad_to_patch`) and the padding cut off again after the transformer, so a 128x72 clip
+(a 16x9 latent) works with 1x2x2 patches.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
 from reelforge.types import InvalidInputError
 
@@ -47,6 +53,25 @@ def patch_grid(latent_size: tuple[int, int, int], patch: Patch) -> PatchGrid:
                 hint="change the frame count or resolution so the latent divides by the patch",
             )
     return PatchGrid(*(s // p for s, p in zip(latent_size, patch, strict=True)), tuple(patch))
+
+
+def padded_size(latent_size: tuple[int, ...], patch: Patch) -> tuple[int, int, int]:
+    """(T, H, W) rounded up to whole patches."""
+    return tuple(-(-s // p) * p for s, p in zip(latent_size, patch, strict=True))
+
+
+def num_tokens(latent_size: tuple[int, ...], patch: Patch) -> int:
+    """Tokens of a latent of (T, H, W), counting partly padded patches."""
+    return math.prod(s // p for s, p in zip(padded_size(latent_size, patch), patch, strict=True))
+
+
+def pad_to_patch(x: torch.Tensor, patch: Patch) -> torch.Tensor:
+    """(B, C, T, H, W) zero-padded at the end of each axis to whole patches."""
+    size = tuple(x.shape[2:])
+    pads = [p - s for s, p in zip(size, padded_size(size, patch), strict=True)]
+    if not any(pads):
+        return x
+    return F.pad(x, (0, pads[2], 0, pads[1], 0, pads[0]))
 
 
 def grid_coords(grid: PatchGrid, device: torch.device | None = None) -> torch.Tensor:

@@ -16,7 +16,6 @@ cancellation hook. With a fixed torch.Generator the result is deterministic on C
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -25,6 +24,7 @@ import torch
 
 from reelforge.model.conditioning import Conditioning, no_condition
 from reelforge.model.flow import FlowConfig, shift_time, time_shift
+from reelforge.model.patches import num_tokens
 from reelforge.model.text import TextBatch
 from reelforge.types import InvalidInputError, ReelforgeError
 
@@ -144,9 +144,7 @@ def sample(
     uncond = None
     if config.guidance != 1:  # the negative prompt, else the model's null text
         uncond = negative if negative is not None else model.null_text(shape[0])
-    shift = config.shift or time_shift(
-        math.prod(shape[2:]) // math.prod(model.cfg.patch), config.flow
-    )
+    shift = config.shift or time_shift(num_tokens(shape[2:], model.cfg.patch), config.flow)
     sched = FlowMatchScheduler(config.method)
     sched.set_timesteps(config.steps, shift)
     x = cond.impose(noise, noise, 1.0)

@@ -80,6 +80,8 @@ class VAEDataConfig(DataConfig):
 class VAEModelConfig:
     preset: str = "vae-s8"  # a name in reelforge.model.vae.VAE_MODELS
     stats_batches: int = 8  # batches encoded to fit the per-channel latent statistics
+    init: str = ""  # start from this VAE file (its config must be the preset's) instead of random
+    freeze_encoder: bool = False  # train the decoder only: the latent space (and stats) stay
 
 
 @dataclass
@@ -266,6 +268,11 @@ def _check_vae(config: VAETrainConfig) -> None:
     _need(0 <= config.data.image_prob <= 1, "data.image_prob", "must be in [0, 1]")
     _need(config.data.crop_size >= 0, "data.crop_size", "must be 0 (off) or a side in pixels")
     _need(config.model.stats_batches >= 1, "model.stats_batches", "must be at least 1")
+    _need(
+        bool(config.model.init) or not config.model.freeze_encoder,
+        "model.freeze_encoder",
+        "needs model.init: a frozen random encoder would fix a meaningless latent space",
+    )
     _need(
         config.model.preset in VAE_MODELS,
         "model.preset",

@@ -35,7 +35,6 @@ from reelforge.train.latents import (
     text_batch,
 )
 from reelforge.train.loop import Progress, Trainer, torch_generator, torch_threads
-from reelforge.types import InvalidInputError
 
 logger = logging.getLogger(__name__)
 
@@ -50,23 +49,6 @@ def build_model(config: DiTTrainConfig, cache: LatentCache) -> VideoDiT:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.run.seed)
         return build_dit(preset, in_channels=channels, text_dim=text_dim)
-
-
-def check_patches(cache: LatentCache, groups: dict[str, list[int]], preset: str) -> None:
-    """Refuse buckets whose latent grid the preset's patches do not tile."""
-    patch = DIT_MODELS[preset]().patch
-    bad = []
-    for items in groups.values():
-        b = cache.bucket(items[0])
-        _, t, h, w = b["latent_shape"]
-        if h % patch[1] or w % patch[2] or t % patch[0]:
-            bad.append(f"{b['name']} (latent {t}x{h}x{w})")
-    if bad:
-        raise InvalidInputError(
-            f"{preset} patches {tuple(patch)} do not tile the latents of buckets {bad}",
-            param="data.buckets",
-            hint="leave these buckets out with data.buckets, or pick a preset whose patches fit",
-        )
 
 
 def dit_batch(
@@ -106,7 +88,6 @@ def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -
     cache = LatentCache(cache_latents(config, on_progress))
     groups = select_buckets(cache.by_bucket(), config.data.buckets)
     model = build_model(config, cache)
-    check_patches(cache, groups, config.model.preset)
     train_groups, holdout = split_holdout(groups, config.data.holdout)
     batches = BucketBatches(train_groups, config.data.batch_size, config.run.seed)
     trainer = Trainer(model, config, batches)

@@ -8,6 +8,7 @@ window of that side: the VAE is convolutional, so windows teach it what whole fr
 at a fraction of the cost (a 64-pixel window is 9x cheaper than a 256x144 frame). Evaluation is the PSNR of the EMA model's reconstruction (latent
 mean, no sampling) of the held-out clips. The export is `<out>/vae.safetensors`: the EMA
 weights with `latent_shift` / `latent_scale` fitted on `model.stats_batches` batches.
+`model.init` + `model.freeze_encoder` fine-tune only the decoder of an exported VAE.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 import torch
 
 from reelforge.model.pixels import frames_to_video
-from reelforge.model.vae import VAE_MODELS, VideoVAE, fit_latent_stats, save_vae
+from reelforge.model.vae import VAE_MODELS, VideoVAE, fit_latent_stats, load_vae, save_vae
 from reelforge.model.vae_loss import psnr, vae_loss
 from reelforge.train.batches import BucketBatches
 from reelforge.train.config import VAEDataConfig, VAETrainConfig
@@ -46,6 +47,25 @@ def build_vae(preset: str, seed: int) -> VideoVAE:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return VAE_MODELS[preset]()
+
+
+def initial_vae(config: VAETrainConfig) -> VideoVAE:
+    """The model training starts from: a fresh preset, or `model.init`'s weights, with the
+    encoder frozen under `model.freeze_encoder` (decoder fine-tuning: latents made by the
+    initial VAE, e.g. a DiT's training cache, stay valid for the tuned one)."""
+    cfg = config.model
+    if not cfg.init:
+        return build_vae(cfg.preset, config.run.seed)
+    model = load_vae(cfg.init).train()
+    if model.config != VAE_MODELS[cfg.preset]().config:
+        raise InvalidInputError(
+            f"model.init {cfg.init} is not a {cfg.preset} VAE",
+            param="model.init",
+            hint=f"set model.preset to the preset {cfg.init} was trained as",
+        )
+    if cfg.freeze_encoder:
+        model.encoder.requires_grad_(False)
+    return model
 
 
 def clip_frames(ds: WorldDataset, items: list[int]) -> np.ndarray:
@@ -86,7 +106,7 @@ def train_vae(
 def _train(config: VAETrainConfig, resume: bool, on_progress: Progress | None) -> dict[str, Any]:
     ds = open_dataset(config.data.path)
     groups = select_buckets(ds.by_bucket(), config.data.buckets)
-    model = build_vae(config.model.preset, config.run.seed)
+    model = initial_vae(config)
     check_sides(bucket_shapes(ds, groups), model.config.spatial_factor, config.model.preset)
     factor = model.config.spatial_factor
     if config.data.crop_size % factor:
@@ -137,9 +157,14 @@ def export_vae(
     groups: dict[str, list[int]],
     on_progress: Progress | None = None,
 ) -> Path:
-    """Fit the EMA model's latent statistics on training batches and save it."""
+    """Fit the EMA model's latent statistics on training batches (unless the encoder was
+    frozen: then the initial VAE's statistics still hold) and save it."""
     config: VAETrainConfig = trainer.config
     ema, n = trainer.ema.model, config.model.stats_batches
+    path = Path(config.run.out) / EXPORT_NAME
+    if config.model.freeze_encoder:
+        save_vae(ema, path)
+        return path
     batches = BucketBatches(groups, config.data.batch_size, config.run.seed + 1)
 
     def videos():
@@ -153,6 +178,5 @@ def export_vae(
 
     shift, scale = fit_latent_stats(ema, videos())
     logger.info("latent shift %s scale %s", shift.tolist(), scale.tolist())
-    path = Path(config.run.out) / EXPORT_NAME
     save_vae(ema, path)
     return path
