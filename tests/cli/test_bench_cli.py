@@ -32,3 +32,14 @@ def test_bench_generate_reports_each_stage():
               "--seconds", "1", "--steps", "2", "--threads", "1").stdout  # fmt: skip
     for stage in ("text", "transformer", "vae_decode", "mp4_encode", "wall / clip duration"):
         assert stage in out
+
+
+def test_bench_generate_times_a_weights_folder_with_its_own_settings(tmp_path):
+    from reelforge.engines.native_weights import EngineConfig, save_random_weights
+
+    config = EngineConfig(sizes={"1:1": [[32, 32]]}, steps=3, guidance=1.0, text_encoder="hash")
+    folder = save_random_weights(tmp_path / "w", config, name="tiny-test")
+    out = run("generate", "--weights", str(folder), "--seconds", "1", "--threads", "1").stdout
+    title = " ".join(out.split())  # rich wraps the title
+    for part in ("32x32", "tiny-test", "3 steps", "guidance 1,"):
+        assert part in title

@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import time
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -172,16 +173,27 @@ def _stage_times(events: list[tuple[float, str]], end: float) -> dict[str, float
 
 @app.command("generate")
 def generate(
+    weights: str | None = typer.Option(
+        None,
+        "--weights",
+        help="A weights folder ('default': the shipped model) timed with its own sizes, "
+        "steps and guidance; without it, random weights of --dit and --vae.",
+    ),
     dit_preset: str = typer.Option("Reel-S/2", "--dit", help="Transformer preset."),
     vae_preset: str = typer.Option("vae-s8", "--vae", help="VAE preset."),
-    size: str = typer.Option("256x144", "--size", help="Native size to generate."),
-    seconds: float = typer.Option(4.0, "--seconds", help="Clip length at 12 fps."),
-    steps: int = typer.Option(12, "--steps", min=1, help="Sampling steps."),
-    guidance: float = typer.Option(4.0, "--guidance", help="1 turns CFG off (half the work)."),
+    size: str | None = typer.Option(
+        None, "--size", help="Native size to generate (default 256x144, or the 16:9 native)."
+    ),
+    seconds: float = typer.Option(4.0, "--seconds", help="Clip length at the engine's fps."),
+    steps: int | None = typer.Option(None, "--steps", min=1, help="Sampling steps (12)."),
+    guidance: float | None = typer.Option(
+        None, "--guidance", help="1 turns CFG off (half the work); default 4."
+    ),
     threads: int = typer.Option(2, "--threads", min=1, help="torch threads."),
 ) -> None:
-    """Time one generation end to end with the native engine (random weights of the
-    given presets: speed does not depend on the weight values), stage by stage."""
+    """Time one generation end to end with the native engine, stage by stage: the shipped
+    (or another) weights folder, or random weights of the given presets (speed does not
+    depend on the weight values)."""
     import tempfile
 
     import torch
@@ -195,13 +207,32 @@ def generate(
 
     torch.set_num_threads(threads)
     with user_errors(), tempfile.TemporaryDirectory() as folder:
-        w, h = parse_size(size)
-        frames = max(1, round(seconds * 12))
-        config = EngineConfig(sizes={"native": ((w, h),)}, steps=steps, guidance=guidance)
-        save_random_weights(folder, config, vae=vae_preset, dit=dit_preset, text_dim=384)
-        engine = NativeEngine(folder)
+        if weights is None:
+            w, h = parse_size(size or "256x144")
+            config = EngineConfig(
+                sizes={"native": ((w, h),)},
+                steps=steps or 12,
+                guidance=4.0 if guidance is None else guidance,
+            )
+            save_random_weights(folder, config, vae=vae_preset, dit=dit_preset, text_dim=384)
+            engine = NativeEngine(folder)
+        else:
+            engine = NativeEngine(None if weights == "default" else weights)
+            caps = engine.capabilities
+            w, h = parse_size(size) if size else caps.default_size(caps.aspects[0])
+            dit_preset, vae_preset = engine.config.name, "its VAE"
+        steps = steps or engine.config.steps
+        guidance = engine.config.guidance if guidance is None else guidance
+        fps = engine.capabilities.fps[0]
+        frames = max(1, round(seconds * fps))
         spec = GenerationSpec(
-            "a red ball bounces to the right at sunset", width=w, height=h, num_frames=frames
+            "a red ball bounces to the right at sunset",
+            width=w,
+            height=h,
+            num_frames=frames,
+            fps=fps,
+            steps=steps,
+            guidance=guidance,
         )
         t0 = time.perf_counter()
         engine.generate(spec)  # cold: loads the weights and MiniLM
@@ -232,3 +263,74 @@ def generate(
     table.add_row("first call (loads weights)", f"{cold:.3f}")
     _out.print(table)
     _out.print(_machine(), highlight=False)
+
+
+@app.command("quality")
+def quality(
+    out: Path = typer.Option(..., "--out", help="Folder for report.json, summary.md, strips/."),
+    weights: Path | None = typer.Option(
+        None, "--weights", help="Native engine weights folder (default: the shipped one)."
+    ),
+    prompts: int = typer.Option(100, "--prompts", help="Held-out prompts to score."),
+    first_seed: int | None = typer.Option(
+        None,
+        "--first-seed",
+        help="Scene seed of the first prompt (default: the first held-out one).",
+    ),
+    seconds: float = typer.Option(4.0, "--seconds", help="Clip length."),
+    steps: int | None = typer.Option(None, "--steps", help="Sampling steps (engine default)."),
+    guidance: float | None = typer.Option(None, "--guidance", help="CFG scale (engine default)."),
+    threads: int = typer.Option(2, "--threads", min=1, help="torch threads."),
+    strips: int = typer.Option(6, "--strips", help="Prompts that get a PNG strip."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary JSON, not a table."),
+) -> None:
+    """The judge's scores of the native engine on held-out prompts, beside the renderer's
+    own clip of each scene (the ceiling) and that clip with its frames shuffled (the floor).
+
+    Example: reelforge bench quality --weights runs/dit/engine --prompts 100 --out runs/quality
+    """
+    import torch
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from reelforge.cli.errors import user_errors
+    from reelforge.cli.quality import QualityConfig, run_quality, summary_rows
+    from reelforge.engines import get_engine
+    from reelforge.world.sampler import EVAL_SEED_START
+
+    torch.set_num_threads(threads)
+    with user_errors():
+        first = EVAL_SEED_START if first_seed is None else first_seed
+        config = QualityConfig(prompts, first, seconds, steps, guidance, strips)
+        engine = get_engine("native", **({"weights": weights} if weights is not None else {}))
+        context = {
+            "threads": threads,
+            "weights": str(weights) if weights is not None else None,
+            "machine": _machine(),
+        }
+        columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(
+            "[progress.description]{task.description}", *columns, console=Console(stderr=True)
+        ) as bar:
+            task = bar.add_task("prompts", total=prompts)
+            report = run_quality(
+                engine,
+                config,
+                out,
+                context=context,
+                on_progress=lambda done, _total: bar.update(task, completed=done),
+            )
+    meta, summary = report["meta"], report["summary"]
+    if as_json:
+        _out.print_json(json.dumps({"meta": meta, "summary": summary}))
+        return
+    table = Table(
+        title=f"quality: {meta['model']} ({meta['engine']}) on {prompts} held-out prompts, "
+        f"{seconds:g} s, {meta['steps']} steps, guidance {meta['guidance']}"
+    )
+    for col in ("metric", "model", "renderer ceiling", "shuffled floor", "prompts applied"):
+        table.add_column(col, justify="right")
+    for row in summary_rows(summary):
+        table.add_row(*row)
+    _out.print(table)
+    _out.print(f"wrote {out / 'report.json'}, {out / 'summary.md'}", highlight=False)
+    _out.print(f"{meta['wall_s']:.1f} s wall, {_machine()}", highlight=False)

@@ -84,6 +84,8 @@ def _solve(a: np.ndarray, b: np.ndarray, mask: np.ndarray, robust_first: bool) -
     occluder) is down-weighted before it can pull the fit; otherwise the first solve is
     plain least squares (better when only a few textured pixels say how the view moves)."""
     params = np.zeros(a.shape[1])
+    if not (mask > 0).any():  # no background pixel to measure (all objects): no motion
+        return params
     r = b
     for i in range(3):
         if i == 0 and not robust_first:
