@@ -82,3 +82,14 @@ def test_missing_weights_exit_2_naming_the_folder(tmp_path):
         "a red ball", "--weights", str(tmp_path / "none"), "--out", str(tmp_path / "x.mp4")
     )
     assert result.exit_code == 2 and str(tmp_path / "none") in " ".join(result.stderr.split())
+
+
+def test_judge_scores_the_clip_against_the_prompt(tmp_path, weights):
+    out = tmp_path / "judged.mp4"
+    result = invoke("a red ball bounces at sunset", "--seconds", "1", "--steps", "1",
+                    "--weights", weights, "--out", str(out), "--judge")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("judge: ") and "presence" in last and "time_of_day" in last
+    overall = last.split()[1]
+    assert 0.0 <= float(overall) <= 1.0

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import subprocess
 
+import torch
+from safetensors.torch import load_file
+
 from cli_process import run_cli
+from reelforge.engines.native import NativeEngine
 from reelforge.model.dit import load_dit
 from reelforge.model.vae import load_vae
+from reelforge.types import GenerationSpec
 
 VAE_TOML = """
 [run]
@@ -62,6 +67,33 @@ def test_train_vae_then_dit_from_the_command_line(dataset, tmp_path):
     proc = run("dit", *common, "--out", str(tmp_path / "dit"))
     assert proc.returncode == 0, proc.stderr
     load_dit(tmp_path / "dit" / "dit.safetensors")
+
+    files = (
+        "--vae",
+        str(out / "vae.safetensors"),
+        "--dit",
+        str(tmp_path / "dit" / "dit.safetensors"),
+    )
+    folder = tmp_path / "weights"
+    sizes = ("--size", "1:1=32x32", "--size", "16:9=128x72", "--size", "1:1=64x64")
+    proc = run(
+        "export", *files, *sizes, "--text-encoder", "hash", "--steps", "2", "--out", str(folder)
+    )
+    assert proc.returncode == 0, proc.stderr
+    engine = NativeEngine(folder)
+    assert engine.capabilities.sizes == {"1:1": ((32, 32), (64, 64)), "16:9": ((128, 72),)}
+    assert engine.config.steps == 2
+    half = load_file(folder / "dit.safetensors")
+    assert all(v.dtype == torch.float16 for v in half.values() if v.is_floating_point())
+    trained = load_dit(tmp_path / "dit" / "dit.safetensors").state_dict()
+    assert all(torch.allclose(half[k].float(), v, rtol=1e-3, atol=1e-4) for k, v in trained.items())
+    clip = engine.generate(GenerationSpec("a red ball", width=32, height=32, num_frames=5, fps=12))
+    assert clip.frames.shape == (5, 32, 32, 3)
+
+    proc = run("export", *files, *sizes, "--text-encoder", "hash", "--out", str(folder))
+    assert proc.returncode == 2 and "--force" in proc.stderr  # never overwritten silently
+    proc = run("export", *files, "--size", "128x72", "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2 and "ASPECT=WxH" in proc.stderr
 
 
 def test_bad_configs_exit_with_status_2_and_say_why(dataset, tmp_path):

@@ -35,6 +35,9 @@ def generate_command(
     expand: bool = typer.Option(
         True, "--expand/--no-expand", help="Rewrite the prompt in the model's caption style."
     ),
+    score: bool = typer.Option(
+        False, "--judge", help="Score the clip against the prompt with the world's judge."
+    ),
 ) -> None:
     """Generate a clip from a prompt (and optionally a first frame) and write it as MP4.
 
@@ -77,6 +80,8 @@ def generate_command(
         out.parent.mkdir(parents=True, exist_ok=True)
         path = write_mp4(clip, out)
     typer.echo(f"wrote {path}")
+    if score:
+        _judge(clip, prompt)
 
 
 def _size(capabilities, size: str | None, aspect: str | None) -> tuple[int, int]:
@@ -106,6 +111,16 @@ def _expand(prompt: str) -> str:
     if expansion.unknown:
         typer.echo(f"kept as written (not understood): {', '.join(expansion.unknown)}", err=True)
     return expansion.expanded
+
+
+def _judge(clip, prompt: str) -> None:
+    """One line: the judge's overall score and every metric that applies."""
+    from reelforge.evaluate import judge, parse_prompt
+
+    report = judge(clip, parse_prompt(prompt))
+    parts = [f"{k} {v:.2f}" for k, v in report.metrics.items() if v is not None]
+    overall = "n/a" if report.overall is None else f"{report.overall:.2f}"
+    typer.echo(f"judge: {overall} ({', '.join(parts)})")
 
 
 def _run(maker, spec):

@@ -134,6 +134,70 @@ def cache_latents(
     typer.echo(f"latent cache {root / 'index.json'}")
 
 
+@app.command("export")
+def export(
+    vae_path: Path = typer.Option(..., "--vae", help="Trained VAE file."),
+    dit_path: Path = typer.Option(..., "--dit", help="Trained DiT file."),
+    out: Path = typer.Option(..., "--out", help="The weights folder to write."),
+    sizes: list[str] = typer.Option(
+        ..., "--size", help="ASPECT=WxH, repeatable; an aspect's first size is its default."
+    ),
+    name: str = typer.Option("reelforge-native", "--name", help="The model's name."),
+    steps: int = typer.Option(12, "--steps", min=1, help="Default sampling steps."),
+    guidance: float = typer.Option(4.0, "--guidance", min=0.0, help="Default CFG scale."),
+    max_frames: int = typer.Option(49, "--max-frames", min=1, help="Longest clip in frames."),
+    fps: float = typer.Option(12.0, "--fps", help="The frame rate it was trained at."),
+    text_encoder: str = typer.Option(
+        "minilm", "--text-encoder", help="What the DiT was trained with: minilm or hash."
+    ),
+    half: bool = typer.Option(True, "--half/--full", help="Store float16 (half the size)."),
+    force: bool = typer.Option(False, "--force", help="Replace a weights folder's files."),
+) -> None:
+    """Assemble a weights folder (engine.json, vae.safetensors, dit.safetensors) that
+    `reelforge generate --weights FOLDER` and the service load.
+
+    Example: reelforge train export --vae runs/vae/vae.safetensors --dit runs/dit/dit.safetensors --size 16:9=128x72 --size 1:1=96x96 --out weights/mine
+    """
+    import torch
+
+    from reelforge.cli.options import parse_size
+    from reelforge.engines.native_weights import FILES, EngineConfig, save_weights
+    from reelforge.model.dit import load_dit
+    from reelforge.model.vae import load_vae
+    from reelforge.types import InvalidInputError
+
+    with user_errors():
+        table: dict[str, list[tuple[int, int]]] = {}
+        for item in sizes:
+            aspect, sep, size = item.partition("=")
+            if not sep or not aspect:
+                raise InvalidInputError(
+                    f"--size {item!r} is not ASPECT=WxH (e.g. 16:9=128x72)", param="size"
+                )
+            table.setdefault(aspect, []).append(parse_size(size))
+        taken = [f for f in FILES if (out / f).exists()]
+        if taken and not force:
+            raise InvalidInputError(
+                f"{out} already holds {', '.join(taken)}",
+                param="out",
+                hint="pass --force to replace them, or choose another --out",
+            )
+        config = EngineConfig(
+            sizes=table,
+            name=name,
+            fps=fps,
+            max_frames=max_frames,
+            steps=steps,
+            guidance=guidance,
+            text_encoder=text_encoder,
+        )
+        folder = save_weights(
+            out, load_vae(vae_path), load_dit(dit_path), config, torch.float16 if half else None
+        )
+    size_mb = sum((folder / f).stat().st_size for f in FILES) / 1e6
+    typer.echo(f"wrote {folder} ({size_mb:.1f} MB)")
+
+
 def _str(path: Path | None) -> str | None:
     return None if path is None else str(path)
 

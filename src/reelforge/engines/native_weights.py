@@ -233,14 +233,19 @@ def load_weights(
 
 
 def save_weights(
-    folder: str | os.PathLike[str], vae: VideoVAE, dit: VideoDiT, config: EngineConfig
+    folder: str | os.PathLike[str],
+    vae: VideoVAE,
+    dit: VideoDiT,
+    config: EngineConfig,
+    dtype: torch.dtype | None = None,
 ) -> Path:
-    """Write a weights folder the native engine loads; returns the folder."""
+    """Write a weights folder the native engine loads; returns the folder. `dtype`
+    float16 stores half-size files (the engine computes in float32 either way)."""
     folder = Path(folder)
     check_compatible(config, vae.config, dit.cfg, folder)
     folder.mkdir(parents=True, exist_ok=True)
-    save_vae(vae, folder / "vae.safetensors")
-    save_dit(dit, folder / "dit.safetensors")
+    save_vae(vae, folder / "vae.safetensors", dtype)
+    save_dit(dit, folder / "dit.safetensors", dtype)
     tmp = folder / ".engine.json.part"
     tmp.write_text(config.to_json())
     os.replace(tmp, folder / "engine.json")

@@ -280,10 +280,14 @@ def build_dit(name: str, **overrides) -> VideoDiT:
 # ---------------------------------------------------------------------------
 
 
-def save_dit(model: VideoDiT, path: str | Path) -> None:
+def save_dit(model: VideoDiT, path: str | Path, dtype: torch.dtype | None = None) -> None:
+    """One self-describing file; `dtype` (e.g. float16) halves it, loading restores float32."""
     from safetensors.torch import save_file
 
-    tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    tensors = {
+        k: v.detach().to("cpu", dtype or v.dtype).contiguous()
+        for k, v in model.state_dict().items()
+    }
     save_file(
         tensors,
         str(path),
