@@ -216,11 +216,12 @@ def generate(
             )
             save_random_weights(folder, config, vae=vae_preset, dit=dit_preset, text_dim=384)
             engine = NativeEngine(folder)
+            model = f"{dit_preset} + {vae_preset}"
         else:
             engine = NativeEngine(None if weights == "default" else weights)
             caps = engine.capabilities
             w, h = parse_size(size) if size else caps.default_size(caps.aspects[0])
-            dit_preset, vae_preset = engine.config.name, "its VAE"
+            model = engine.config.name
         steps = steps or engine.config.steps
         guidance = engine.config.guidance if guidance is None else guidance
         fps = engine.capabilities.fps[0]
@@ -250,8 +251,8 @@ def generate(
         stages["mp4_encode"] = time.perf_counter() - t1
     total = warm + stages["mp4_encode"]
     table = Table(
-        title=f"generate {w}x{h}, {frames} frames ({clip.duration:.2f} s), {dit_preset} + "
-        f"{vae_preset}, {steps} steps, guidance {guidance:g}, {threads} thread(s)"
+        title=f"generate {w}x{h}, {frames} frames ({clip.duration:.2f} s), {model}, "
+        f"{steps} steps, guidance {guidance:g}, {threads} thread(s)"
     )
     table.add_column("stage")
     table.add_column("seconds", justify="right")
