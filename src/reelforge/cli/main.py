@@ -13,6 +13,8 @@ import typer
 from reelforge import __version__
 from reelforge.cli import bench, judge, world
 from reelforge.cli import generate as generate_cli
+from reelforge.cli import keys as keys_cli
+from reelforge.cli import serve as serve_cli
 from reelforge.cli import train as train_cli
 
 app = typer.Typer(
@@ -26,6 +28,8 @@ app.command("judge")(judge.judge_command)
 app.command("generate")(generate_cli.generate_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(train_cli.app, name="train")
+app.command("serve")(serve_cli.serve_command)
+app.add_typer(keys_cli.app, name="keys")
 
 
 def _version(value: bool) -> None:

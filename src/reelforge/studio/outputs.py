@@ -1,0 +1,31 @@
+"""A finished clip → the files a video job serves: MP4, thumbnail and spritesheet.
+
+The plan decides whether the download carries the visible watermark; when it does, the
+clean clip is kept beside it (never served) so remixes and extensions start from
+unmarked frames.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Row
+
+from reelforge.media import spritesheet_jpeg, thumbnail_webp, write_mp4
+from reelforge.provenance import visible_watermark
+from reelforge.studio.storage import MASTER, VARIANTS, Storage
+from reelforge.types import Clip
+
+CRF = 18
+PRESET = "fast"  # x264: a little larger than "medium" at the same quality, much faster
+
+
+def store_outputs(storage: Storage, row: Row, clip: Clip) -> None:
+    folder = storage.video_dir(row.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    shown = clip
+    if row.watermark:
+        write_mp4(clip, folder / MASTER, crf=CRF, preset=PRESET)
+        shown = visible_watermark(clip)
+    thumbnail_webp(shown, folder / VARIANTS["thumbnail"][0])
+    spritesheet_jpeg(shown, folder / VARIANTS["spritesheet"][0])
+    # The video last: its presence is what makes a job's files complete.
+    write_mp4(shown, folder / VARIANTS["video"][0], crf=CRF, preset=PRESET)

@@ -1,0 +1,129 @@
+"""The Studio: one object the API (and the CLI) talk to, and the threads behind it.
+
+studio = Studio(load_config("./data", workers=1))
+studio.start()        # recovery, then workers and the cleanup task
+studio.create_video(user, {"prompt": "..."}, reference=None)
+studio.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from reelforge.studio import characters, cleanup, library, queue, submit, uploads
+from reelforge.studio.accounts import User, authenticate
+from reelforge.studio.config import StudioConfig
+from reelforge.studio.context import Context
+from reelforge.studio.db import connect, database_url
+from reelforge.studio.engine_pool import EnginePool
+from reelforge.studio.requests import Upload, VideoRef
+from reelforge.studio.storage import Storage
+from reelforge.studio.views import file_object
+from reelforge.studio.worker import Worker
+
+logger = logging.getLogger(__name__)
+
+
+class Studio:
+    def __init__(self, config: StudioConfig):
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.config = config
+        self.ctx = Context(
+            config=config,
+            db=connect(database_url(config.data_dir, config.database_url)),
+            storage=Storage(config.data_dir / "files"),
+            engines=EnginePool(config),
+        )
+        self._workers: list[Worker] = []
+        self._stop = threading.Event()
+        self._janitor: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Requeue what a killed predecessor left running, then start the workers and the
+        task that requeues stale jobs and deletes expired files."""
+        server = self.config.server
+        requeued = queue.requeue_interrupted(
+            self.ctx.db, server.stale_after_s, server.max_attempts, at_start=True
+        )
+        if requeued:
+            logger.warning("requeued %d interrupted jobs: %s", len(requeued), ", ".join(requeued))
+        self._workers = [Worker(self.ctx, n) for n in range(self.config.workers)]
+        for worker in self._workers:
+            worker.start()
+        self._janitor = threading.Thread(target=self._housekeeping, name="reelforge-janitor")
+        self._janitor.start()
+
+    def stop(self, timeout: float | None = 30) -> None:
+        self._stop.set()
+        for worker in self._workers:
+            worker.stop(timeout)
+        if self._janitor is not None:
+            self._janitor.join(timeout)
+        self.ctx.db.dispose()
+
+    def _housekeeping(self) -> None:
+        server = self.config.server
+        interval = min(server.cleanup_interval_s, server.stale_after_s / 2)
+        while not self._stop.wait(interval):
+            try:
+                queue.requeue_interrupted(
+                    self.ctx.db, server.stale_after_s, server.max_attempts, at_start=False
+                )
+                cleanup.delete_expired(self.ctx)
+            except Exception:
+                logger.exception("housekeeping failed; trying again later")
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def authenticate(self, key: str | None) -> User:
+        return authenticate(self.ctx.db, key)
+
+    def create_video(self, user: User, fields: dict, reference: Upload | dict | None) -> dict:
+        return submit.create(self.ctx, user, fields, reference)
+
+    def remix_video(self, user: User, video_id: str, fields: dict) -> dict:
+        return submit.remix(self.ctx, user, video_id, fields)
+
+    def edit_video(self, user: User, fields: dict, video: VideoRef) -> dict:
+        return submit.edit(self.ctx, user, fields, video)
+
+    def extend_video(self, user: User, fields: dict, video: VideoRef) -> dict:
+        return submit.extend(self.ctx, user, fields, video)
+
+    def get_video(self, user: User, video_id: str) -> dict:
+        return library.get(self.ctx, user, video_id)
+
+    def list_videos(self, user: User, after: str | None, limit: int, order: str) -> dict:
+        return library.page(self.ctx, user, after, limit, order)
+
+    def delete_video(self, user: User, video_id: str) -> dict:
+        return library.remove(self.ctx, user, video_id)
+
+    def video_content(self, user: User, video_id: str, variant: str):
+        return library.content(self.ctx, user, video_id, variant)
+
+    def upload_file(self, user: User, upload: Upload, purpose: object) -> dict:
+        if not isinstance(purpose, str) or not purpose.strip():
+            from reelforge.types import InvalidInputError
+
+            raise InvalidInputError("purpose is required", param="purpose")
+        uploads.check_size(self.ctx, upload, "file")
+        with self.ctx.db.begin() as conn:
+            file_id = uploads.store(conn, self.ctx, user, upload, purpose.strip())
+        return file_object(uploads.get_file(self.ctx, user, file_id))
+
+    def get_file(self, user: User, file_id: str) -> dict:
+        return file_object(uploads.get_file(self.ctx, user, file_id))
+
+    def delete_file(self, user: User, file_id: str) -> dict:
+        uploads.delete_file(self.ctx, user, file_id)
+        return {"id": file_id, "object": "file", "deleted": True}
+
+    def create_character(self, user: User, name: object, video: Upload | None) -> dict:
+        return characters.create(self.ctx, user, name, video)
+
+    def get_character(self, user: User, character_id: str) -> dict:
+        return characters.get(self.ctx, user, character_id)

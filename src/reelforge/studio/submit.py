@@ -1,0 +1,325 @@
+"""New jobs: create, remix, edit and extend requests checked and queued.
+
+Every check runs before anything is stored: the prompt, the model, the plan's size and
+length limits, what the engine can make (its own `check`, which does no work), the
+references, then the monthly quota. Then, in one transaction, the uploads are kept,
+the job row is queued and its seconds are charged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select
+
+from reelforge.engines import Engine
+from reelforge.studio import uploads
+from reelforge.studio.accounts import User
+from reelforge.studio.context import Context
+from reelforge.studio.db import usage, videos
+from reelforge.studio.errors import ConflictError, QuotaExceededError
+from reelforge.studio.ids import new_id
+from reelforge.studio.library import owned_video
+from reelforge.studio.plans import PlanLimits
+from reelforge.studio.requests import (
+    Upload,
+    VideoRef,
+    prompt_of,
+    seconds_of,
+    size_of,
+    strength_of,
+)
+from reelforge.studio.views import video_object
+from reelforge.types import GenerationSpec, InvalidInputError, Keyframe, UnsupportedError
+
+DEFAULT_SECONDS = "4"
+EXTEND_CONTEXT_FRAMES = 5  # the source's last frames the extension continues from
+REMIX_STRENGTH = 0.55  # "mild"
+EDIT_STRENGTH = 0.7
+
+
+@dataclass
+class Job:
+    """A checked request, ready to queue."""
+
+    kind: str
+    model: str
+    engine: str
+    prompt: str
+    size: tuple[int, int]
+    seconds: str  # as the Video object shows it
+    charge: float  # seconds of quota it costs
+    params: dict
+    remixed_from: str | None = None
+    upload: Upload | None = None  # kept with the job; its file id goes in params[upload_param]
+    upload_param: str | None = None
+
+
+def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | None) -> dict:
+    plan = ctx.config.plan(user.plan)
+    prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
+    model = fields.get("model") or ctx.config.server.default_model
+    engine_name = ctx.engines.resolve(model)
+    width, height = size_of(fields.get("size") or plan.default_size)
+    seconds = seconds_of(fields.get("seconds") or DEFAULT_SECONDS)
+    plan.check_size(width, height)
+    plan.check_seconds(seconds)
+    engine = ctx.engines.get(engine_name)
+    fps = engine.capabilities.fps[0]
+    job = Job("create", model, engine_name, prompt, (width, height), str(seconds), seconds, {})
+    keyframes = []
+    if reference is not None:
+        upload, file_id = _reference(ctx, user, reference)
+        info = uploads.image_info(upload, "input_reference")
+        if (info["width"], info["height"]) != (width, height):
+            raise InvalidInputError(
+                f"input_reference is {info['width']}x{info['height']}; it must match the "
+                f"requested size {width}x{height}",
+                param="input_reference",
+            )
+        keyframes = [Keyframe(0, _placeholder(1))]
+        job.params["input_reference"] = file_id
+        if file_id is None:
+            job.upload, job.upload_param = upload, "input_reference"
+    spec = GenerationSpec(
+        prompt, width=width, height=height, num_frames=round(seconds * fps), fps=fps
+    )
+    spec.keyframes = keyframes
+    engine.check(spec)
+    return _queue(ctx, user, plan, job)
+
+
+def remix(ctx: Context, user: User, video_id: str, fields: dict) -> dict:
+    source = _completed(ctx, user, video_id, "video_id", "remixed")
+    plan = ctx.config.plan(user.plan)
+    prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
+    strength = strength_of(fields.get("strength"), REMIX_STRENGTH)
+    engine = _engine_with(ctx, source.engine, "remix", source.model)
+    width, height = size_of(source.size)
+    seconds = float(source.seconds)
+    _check_plan(plan, width, height, seconds)
+    _check_engine(engine, width, height, seconds)
+    job = Job(
+        "remix",
+        source.model,
+        source.engine,
+        prompt,
+        (width, height),
+        source.seconds,
+        seconds,
+        {"source_video_id": source.id, "strength": strength},
+        remixed_from=source.id,
+    )
+    return _queue(ctx, user, plan, job)
+
+
+def edit(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
+    plan = ctx.config.plan(user.plan)
+    prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
+    strength = strength_of(fields.get("strength"), EDIT_STRENGTH)
+    job = _from_source(ctx, user, fields, ref, "edit", "remix")
+    job.prompt = prompt
+    job.params["strength"] = strength
+    _check_plan(plan, *job.size, job.charge)
+    _check_engine(ctx.engines.get(job.engine), *job.size, job.charge)
+    return _queue(ctx, user, plan, job)
+
+
+def extend(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
+    plan = ctx.config.plan(user.plan)
+    prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
+    added = seconds_of(fields.get("seconds") or DEFAULT_SECONDS)
+    plan.check_seconds(added)
+    job = _from_source(ctx, user, fields, ref, "extend", "extend")
+    engine = ctx.engines.get(job.engine)
+    fps = engine.capabilities.fps[0]
+    _check_plan(plan, *job.size, 0)
+    spec = GenerationSpec(
+        prompt,
+        width=job.size[0],
+        height=job.size[1],
+        num_frames=EXTEND_CONTEXT_FRAMES + round(added * fps),
+        fps=fps,
+    )
+    spec.keyframes = [Keyframe(0, _placeholder(EXTEND_CONTEXT_FRAMES))]
+    engine.check(spec)
+    job.prompt = prompt
+    job.params["added_seconds"] = added
+    job.seconds = _seconds_text(float(job.seconds) + added)
+    job.charge = added
+    return _queue(ctx, user, plan, job)
+
+
+# -- references ---------------------------------------------------------------------------
+
+
+def _reference(ctx: Context, user: User, reference: Upload | dict) -> tuple[Upload, str | None]:
+    """The image of `input_reference`: (bytes, file id when it is an existing file)."""
+    param = "input_reference"
+    if isinstance(reference, Upload):
+        uploads.check_size(ctx, reference, param)
+        return reference, None
+    if not isinstance(reference, dict) or not (reference.keys() & {"file_id", "image_url"}):
+        raise InvalidInputError(
+            f"{param} must be an image file, {{image_url}} or {{file_id}}", param=param
+        )
+    if reference.get("file_id"):
+        row = uploads.get_file(ctx, user, str(reference["file_id"]), param)
+        return uploads.read_file(ctx, row), row.id
+    upload = uploads.data_url(str(reference.get("image_url")), param)
+    uploads.check_size(ctx, upload, param)
+    return upload, None
+
+
+def _from_source(ctx, user, fields, ref: VideoRef, kind: str, mode: str) -> Job:
+    """A job over a source video (one of the user's, by id, or an upload)."""
+    if ref.video_id is not None:
+        source = _completed(ctx, user, ref.video_id, "video", f"{kind}ed")
+        _engine_with(ctx, source.engine, mode, source.model)
+        size = size_of(source.size)
+        return Job(
+            kind,
+            source.model,
+            source.engine,
+            "",
+            size,
+            source.seconds,
+            float(source.seconds),
+            {"source_video_id": source.id},
+        )
+    if ref.upload is None:
+        raise InvalidInputError(
+            "video must be a video file or {id} of a completed video", param="video"
+        )
+    uploads.check_size(ctx, ref.upload, "video")
+    info = uploads.video_info(ref.upload, "video")
+    model = fields.get("model") or ctx.config.server.default_model
+    engine_name = ctx.engines.resolve(model)
+    _engine_with(ctx, engine_name, mode, model)
+    seconds = info["frames"] / info["fps"]
+    job = Job(
+        kind,
+        model,
+        engine_name,
+        "",
+        (info["width"], info["height"]),
+        _seconds_text(seconds),
+        seconds,
+        {},
+    )
+    job.upload, job.upload_param = ref.upload, "source_file_id"
+    return job
+
+
+def _completed(ctx: Context, user: User, video_id: str, param: str, verb: str):
+    row = owned_video(ctx, user, video_id, param)
+    if row.status != "completed":
+        state = "failed" if row.status == "failed" else f"is {row.status.replace('_', ' ')}"
+        raise ConflictError(
+            f"video {video_id} {state}; only a completed video can be {verb}", param=param
+        )
+    if row.assets_deleted_at is not None:
+        raise ConflictError(f"video {video_id} has expired; its frames are gone", param=param)
+    return row
+
+
+def _engine_with(ctx: Context, engine_name: str, mode: str, model: str) -> Engine:
+    engine = ctx.engines.get(engine_name)
+    if mode not in engine.capabilities.modes:
+        raise UnsupportedError(
+            f"model {model} cannot {mode} videos; it supports: "
+            f"{', '.join(engine.capabilities.modes)}",
+            param="model",
+        )
+    return engine
+
+
+def _check_plan(plan: PlanLimits, width: int, height: int, seconds: float) -> None:
+    plan.check_size(width, height)
+    plan.check_seconds(seconds)
+
+
+def _check_engine(engine: Engine, width: int, height: int, seconds: float) -> None:
+    """The engine can make this size and length (the mode is checked separately)."""
+    fps = engine.capabilities.fps[0]
+    engine.capabilities.native_size(width, height)
+    engine.capabilities.check_frames(round(seconds * fps), fps)
+
+
+# -- queueing -----------------------------------------------------------------------------
+
+
+def _queue(ctx: Context, user: User, plan: PlanLimits, job: Job) -> dict:
+    now = time.time()
+    period = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m")
+    video_id = new_id("video_")
+    job.params["seed"] = secrets.randbelow(2**31)
+    with ctx.db.begin() as conn:
+        if plan.monthly_seconds > 0:
+            used = conn.execute(
+                select(func.coalesce(func.sum(usage.c.seconds), 0.0)).where(
+                    usage.c.user_id == user.id, usage.c.period == period
+                )
+            ).scalar_one()
+            if used + job.charge > plan.monthly_seconds:
+                raise QuotaExceededError(
+                    f"the {plan.name} plan's {plan.monthly_seconds:g} seconds for {period} are "
+                    f"used up ({used:g} used; this request needs {job.charge:g})",
+                    hint="wait for next month, or ask the operator for a larger plan",
+                )
+        if job.upload is not None:
+            purpose = "input_reference" if job.kind == "create" else f"video_{job.kind}"
+            file_id = uploads.store(conn, ctx, user, job.upload, purpose)
+            job.params[job.upload_param] = file_id
+            job.params["owned_files"] = [file_id]  # deleted with the video
+        conn.execute(
+            videos.insert().values(
+                id=video_id,
+                user_id=user.id,
+                kind=job.kind,
+                model=job.model,
+                engine=job.engine,
+                status="queued",
+                progress=0,
+                prompt=job.prompt,
+                size=f"{job.size[0]}x{job.size[1]}",
+                seconds=job.seconds,
+                params=json.dumps(job.params),
+                remixed_from_video_id=job.remixed_from,
+                priority=plan.priority,
+                concurrency=plan.concurrency,
+                watermark=plan.watermark,
+                retention_s=plan.retention_s,
+                created_at=now,
+                attempts=0,
+            )
+        )
+        conn.execute(
+            usage.insert().values(
+                video_id=video_id,
+                user_id=user.id,
+                period=period,
+                seconds=job.charge,
+                created_at=now,
+            )
+        )
+        row = conn.execute(select(videos).where(videos.c.id == video_id)).one()
+    ctx.wake.set()
+    return video_object(row)
+
+
+# -- small helpers ------------------------------------------------------------------------
+
+
+def _placeholder(frames: int) -> np.ndarray:
+    """Stand-in keyframe pixels for `check`, which reads only where frames are given."""
+    return np.zeros((frames, 1, 1, 3), np.uint8)
+
+
+def _seconds_text(seconds: float) -> str:
+    return f"{round(seconds, 2):g}"
