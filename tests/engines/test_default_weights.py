@@ -5,9 +5,16 @@ import pytest
 
 from reelforge.engines import get_engine
 from reelforge.engines.native_weights import DEFAULT_WEIGHTS, FILES
-from reelforge.types import GenerationSpec
+from reelforge.types import GenerationSpec, UnsupportedError
 
-NATIVE = {"16:9": ((128, 72),), "9:16": ((72, 128),), "1:1": ((96, 96),)}
+NATIVE = {
+    "16:9": ((128, 72),),
+    "9:16": ((72, 128),),
+    "1:1": ((96, 96),),
+    "7:4": ((112, 64),),
+    "4:7": ((64, 112),),
+}
+SORA_SIZES = [(720, 1280), (1280, 720), (1024, 1792), (1792, 1024), (1920, 1080), (1080, 1920)]
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +30,20 @@ def test_the_default_weights_ship_in_the_package_and_stay_small():
 def test_the_default_model_has_the_documented_native_sizes(engine):
     assert engine.capabilities.sizes == NATIVE
     assert engine.capabilities.fps == (12.0,)
+
+
+@pytest.mark.parametrize(("width", "height"), SORA_SIZES)
+@pytest.mark.parametrize("seconds", [4, 8, 12, 20])
+def test_the_openai_sizes_and_durations_are_served(engine, width, height, seconds):
+    spec = GenerationSpec("a ball", width=width, height=height, num_frames=12 * seconds, fps=12)
+    assert engine.check(spec).size == (width, height)
+
+
+def test_beyond_max_seconds_is_refused(engine):
+    spec = GenerationSpec("a ball", width=128, height=72, num_frames=12 * 20 + 1, fps=12)
+    with pytest.raises(UnsupportedError, match="20 s") as e:
+        engine.check(spec)
+    assert e.value.param == "seconds"
 
 
 def _clip(engine, prompt: str, seed: int = 0, frames: int = 48):

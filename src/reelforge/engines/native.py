@@ -7,6 +7,9 @@
     de-normalise, put the raw given latents back, VAE decode (tiled) → uint8 frames
     keep the requested frames; upscale (bicubic) when the size is above the native one
 
+A clip longer than one pass (engine.json's max_frames) is made as chained windows, each
+extending the one before (windows.py), up to max_seconds; then upscaled once.
+
 `check` plans a spec from engine.json and the networks' headers alone (base.py has the
 size policy), so an unsupported request is refused before any weights are loaded. A fixed
 seed gives the same clip on the same machine (CPU: bit for bit).
@@ -17,8 +20,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
 import torch
 
+from reelforge.engines import windows
 from reelforge.engines.base import (
     CancelFn,
     Capabilities,
@@ -42,10 +47,11 @@ from reelforge.model.flow import time_shift
 from reelforge.model.patches import num_tokens
 from reelforge.model.sampler import FlowMatchScheduler, SamplerConfig, SamplingCancelled, sample
 from reelforge.model.text import TextBatch
-from reelforge.types import Clip, GenerationSpec
+from reelforge.types import Clip, GenerationSpec, InvalidInputError
 
 MODES = ("t2v", "i2v", "extend", "interpolate", "inpaint", "remix", "loop")
-SAMPLING_SHARE = 0.9  # of the progress bar; decoding and upscaling take the rest
+SAMPLING_SHARE = 0.9  # of a window's progress; decoding takes the rest
+WINDOWS_SHARE = 0.97  # of the whole bar; upscaling takes the rest
 
 
 class NativeEngine:
@@ -59,11 +65,16 @@ class NativeEngine:
         vae, dit = read_network_configs(self.folder)
         check_compatible(self.config, vae, dit, self.folder)
         start, step = frame_rule(vae, dit)
+        self.overlap = windows.overlap_frames(vae.temporal_factor)
+        self.window = longest = self.config.max_frames  # one pass, one window
+        if self.config.max_seconds is not None:  # longer clips as chained windows
+            self.window = _window(self.config.max_frames, start, step, self.overlap, self.folder)
+            longest = max(longest, round(self.config.max_seconds * self.config.fps))
         self._capabilities = Capabilities(
             modes=MODES,
             sizes=self.config.sizes,
             fps=(self.config.fps,),
-            max_frames=self.config.max_frames,
+            max_frames=longest,
             frame_step=step,
             frame_start=start,
             upscale=True,
@@ -95,8 +106,8 @@ class NativeEngine:
         should_cancel: CancelFn | None = None,
     ) -> Clip:
         """Make the clip `spec` asks for (see the module doc); GenerationCancelled when
-        `should_cancel()` turns True, checked before loading, between steps and before
-        decoding."""
+        `should_cancel()` turns True, checked before loading, before each window, between
+        steps and before decoding."""
         plan = self.check(spec)
         progress = on_progress or (lambda fraction, message: None)
         cancel = should_cancel or (lambda: False)
@@ -104,6 +115,30 @@ class NativeEngine:
         w = self.weights()
         steps = spec.steps or self.config.steps
         guidance = self.config.guidance if spec.guidance is None else spec.guidance
+
+        def one_pass(part: GenerationSpec, report: ProgressFn) -> np.ndarray:
+            return self._pass(part, w, steps, guidance, report, cancel)
+
+        frames, count = windows.chain(
+            spec,
+            plan.native,
+            self.window,
+            self.overlap,
+            one_pass,
+            lambda f, m: progress(WINDOWS_SHARE * f, m),
+            cancel,
+        )
+        if plan.upscaled:
+            progress(WINDOWS_SHARE, f"upscaling to {plan.size[0]}x{plan.size[1]}")
+            frames = resize(frames, plan.size)
+        progress(1.0, "done")
+        meta = self._metadata(spec, plan, steps, guidance)
+        return Clip(frames, spec.fps, metadata={**meta, "windows": count})
+
+    def _pass(self, spec, w, steps, guidance, progress, cancel) -> np.ndarray:
+        """One pass of the model over a spec of one window at a native size: uint8 frames
+        (spec.num_frames, h, w, 3)."""
+        plan = self.check(spec)
         with torch.inference_mode():
             progress(0.0, "encoding the prompt and given frames")
             latents = self._latents(spec, plan, w, steps, guidance, progress, cancel)
@@ -112,12 +147,7 @@ class NativeEngine:
             video = w.vae.decode(
                 latents, tile=self.config.decode_tile, chunk=self.config.decode_chunk
             )
-        frames = to_frames(video)[: spec.num_frames]
-        if plan.upscaled:
-            progress(0.97, f"upscaling to {plan.size[0]}x{plan.size[1]}")
-            frames = resize(frames, plan.size)
-        progress(1.0, "done")
-        return Clip(frames, spec.fps, metadata=self._metadata(spec, plan, steps, guidance))
+        return to_frames(video)[: spec.num_frames]
 
     def _latents(self, spec, plan, w, steps, guidance, progress, cancel) -> torch.Tensor:
         """Raw latents (1, C, T', H', W') for the spec: sampled, given frames put back."""
@@ -177,6 +207,18 @@ class NativeEngine:
         if plan.mode == "remix":
             meta["source_strength"] = spec.source_strength
         return meta
+
+
+def _window(max_frames: int, start: int, step: int, overlap: int, where: Path) -> int:
+    """The longest pass on the frame rule within max_frames; it must outlast the overlap."""
+    window = start + step * ((max_frames - start) // step) if max_frames >= start else 0
+    if window <= overlap:
+        raise InvalidInputError(
+            f"{where}: max_frames {max_frames} leaves no room to chain windows "
+            f"(each shares {overlap} frames with the one before); raise it or drop max_seconds",
+            param="weights",
+        )
+    return window
 
 
 def _stop_if(cancel: CancelFn, where: str) -> None:

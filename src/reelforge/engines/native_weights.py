@@ -2,14 +2,17 @@
 
     engine.json   {"format": "reelforge.engine", "version": 1, "name": "...",
                    "sizes": {"16:9": [[256, 144], [128, 72]], "9:16": [[72, 128]], ...},
-                   "fps": 12, "max_frames": 49, "steps": 12, "guidance": 4.0,
+                   "fps": 12, "max_frames": 49, "max_seconds": 20,
+                   "steps": 12, "guidance": 4.0,
                    "sampler": "euler", "shift": null, "flow": {"base_tokens": 256, ...},
                    "text_encoder": "minilm" | "hash", "max_upscale": 8,
                    "decode_tile": 32, "decode_chunk": null}
 
 "format" and "sizes" are required (the sizes the model was trained at; each must be a
 multiple of the VAE's spatial factor; the DiT pads to whole patches), every other key is optional
-(the defaults below), and an unknown key is refused by name.
+(the defaults below), and an unknown key is refused by name. `max_frames` is the window
+the model makes in one pass; `max_seconds`, when given, is the longest clip the engine
+serves by chaining windows (windows.py); without it a clip is one window.
 The networks' own configs travel in their safetensors headers (`save_vae`, `save_dit`), so
 the frame rule and size multiples are read from the headers without loading any weights.
 The shipped default folder is `reelforge/weights/default/` inside the package.
@@ -54,7 +57,8 @@ class EngineConfig:
     sizes: dict[str, tuple[Size, ...]]  # aspect → native sizes, the default first
     name: str = "reelforge-native"
     fps: float = 12.0
-    max_frames: int = 49
+    max_frames: int = 49  # the window: frames made in one pass
+    max_seconds: float | None = None  # longest clip, by chaining windows; None: one window
     steps: int = 12
     guidance: float = 4.0
     sampler: str = "euler"  # "euler" | "heun"
@@ -81,6 +85,8 @@ class EngineConfig:
             )
         if not (self.fps > 0 and self.max_frames >= 1 and self.steps >= 1):
             raise InvalidInputError("fps, max_frames and steps must be positive", param="config")
+        if self.max_seconds is not None and not self.max_seconds > 0:
+            raise InvalidInputError("max_seconds must be positive", param="max_seconds")
         if self.max_upscale < 1:
             raise InvalidInputError("max_upscale must be >= 1", param="max_upscale")
 
