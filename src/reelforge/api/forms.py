@@ -22,14 +22,18 @@ FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the other fields around a 
 MAX_FIELD_BYTES = 1024 * 1024  # a text field (e.g. a data URL) may be this large
 
 
-async def read_body(request: Request, max_bytes: int) -> tuple[dict, dict[str, Upload]]:
+async def read_body(
+    request: Request, max_bytes: int, upload: str = "file"
+) -> tuple[dict, dict[str, Upload]]:
+    """`upload` names the field that a body refused by its Content-Length is blamed on
+    (the route's file field): the parts are not read, so which one is large is unknown."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes + FORM_OVERHEAD:
         raise TooLargeError(
             f"the request body is {int(declared) / 1e6:.1f} MB; uploads are limited to "
             f"{max_bytes / 1e6:.1f} MB",
-            param="file",
+            param=upload,
         )
     if kind == "application/json":
         return await _json(request), {}
@@ -86,4 +90,6 @@ def _put(fields: dict, key: str, value: str) -> None:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             raise InvalidInputError(f"form field {key!r} conflicts with another", param=key)
+    if isinstance(node.get(path[-1]), dict):  # "a" after "a[b]": would drop a[b]
+        raise InvalidInputError(f"form field {key!r} conflicts with another", param=key)
     node[path[-1]] = value

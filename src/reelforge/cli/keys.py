@@ -16,12 +16,15 @@ DbOpt = typer.Option(None, "--database-url", envvar="REELFORGE_DATABASE_URL", he
 ConfigOpt = typer.Option(None, "--config", help=CONFIG_HELP)
 
 
-def _database(data: Path, database_url: str | None, config: Path | None):
+def _database(data: Path, database_url: str | None, config: Path | None, plan: str | None = None):
+    """The configuration and database; an unknown `plan` is refused before anything is made."""
     from reelforge.studio import load_config
     from reelforge.studio.db import connect
     from reelforge.studio.db import database_url as url_of
 
     settings = load_config(data, config_file=config, database_url=database_url)
+    if plan is not None:
+        settings.plan(plan)
     data.mkdir(parents=True, exist_ok=True)
     return settings, connect(url_of(data, database_url))
 
@@ -41,9 +44,7 @@ def create(
     from reelforge.studio.accounts import create_key
 
     with user_errors():
-        settings, db = _database(data, database_url, config)
-        if plan is not None:
-            settings.plan(plan)
+        _, db = _database(data, database_url, config, plan)
         made = create_key(db, user, plan)
     typer.echo(f"user {made.user.name} ({made.user.id}), plan {made.user.plan}, key {made.key_id}")
     typer.echo("the key (shown only now):")
