@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 
 from reelforge.studio.errors import TooLargeError
 from reelforge.studio.requests import Upload
+from reelforge.studio.uploads import megabytes
 from reelforge.types import InvalidInputError
 
 BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
@@ -31,8 +32,8 @@ async def read_body(
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes + FORM_OVERHEAD:
         raise TooLargeError(
-            f"the request body is {int(declared) / 1e6:.1f} MB; uploads are limited to "
-            f"{max_bytes / 1e6:.1f} MB",
+            f"the request body is {megabytes(int(declared))}; uploads are limited to "
+            f"{megabytes(max_bytes)}",
             param=upload,
         )
     if kind == "application/json":
@@ -71,7 +72,7 @@ async def _form(request: Request, max_bytes: int) -> tuple[dict, dict[str, Uploa
             data = await value.read(max_bytes + 1)
             if len(data) > max_bytes:
                 raise TooLargeError(
-                    f"{key} is over the {max_bytes / 1e6:.1f} MB upload limit", param=key
+                    f"{key} is over the {megabytes(max_bytes)} upload limit", param=key
                 )
             files[key] = Upload(value.filename or key, value.content_type, data)
         else:

@@ -31,13 +31,14 @@ def _paced(request: Request, response: Response, video: dict) -> dict:
     return video
 
 
-async def _body(request: Request):
-    return await read_body(request, _studio(request).config.server.max_upload_bytes)
+async def _body(request: Request, upload: str):
+    """The request's (fields, files); `upload` is the route's file field (see read_body)."""
+    return await read_body(request, _studio(request).config.server.max_upload_bytes, upload)
 
 
 @router.post("", summary="Create a video from a prompt (and optionally a first frame)")
 async def create_video(request: Request, response: Response, user: UserDep) -> dict:
-    fields, files = await _body(request)
+    fields, files = await _body(request, "input_reference")
     reference = files.get("input_reference") or fields.get("input_reference")
     if isinstance(reference, str):
         raise InvalidInputError(
@@ -61,7 +62,7 @@ async def list_videos(
 
 @router.post("/edits", summary="Edit a video with a prompt")
 async def edit_video(request: Request, response: Response, user: UserDep) -> dict:
-    fields, files = await _body(request)
+    fields, files = await _body(request, "video")
     ref = _video_ref(fields, files)
     video = await run_in_threadpool(_studio(request).edit_video, user, fields, ref)
     return _paced(request, response, video)
@@ -69,7 +70,7 @@ async def edit_video(request: Request, response: Response, user: UserDep) -> dic
 
 @router.post("/extensions", summary="Extend a video by more seconds")
 async def extend_video(request: Request, response: Response, user: UserDep) -> dict:
-    fields, files = await _body(request)
+    fields, files = await _body(request, "video")
     ref = _video_ref(fields, files)
     video = await run_in_threadpool(_studio(request).extend_video, user, fields, ref)
     return _paced(request, response, video)
@@ -77,7 +78,7 @@ async def extend_video(request: Request, response: Response, user: UserDep) -> d
 
 @router.post("/characters", summary="Create a character from a short video")
 async def create_character(request: Request, user: UserDep) -> dict:
-    fields, files = await _body(request)
+    fields, files = await _body(request, "video")
     studio = _studio(request)
     return await run_in_threadpool(
         studio.create_character, user, fields.get("name"), files.get("video")
@@ -112,7 +113,7 @@ async def video_content(
 
 @router.post("/{video_id}/remix", summary="Remix a completed video with a new prompt")
 async def remix_video(request: Request, response: Response, video_id: str, user: UserDep) -> dict:
-    fields, _ = await _body(request)
+    fields, _ = await _body(request, "body")
     video = await run_in_threadpool(_studio(request).remix_video, user, video_id, fields)
     return _paced(request, response, video)
 

@@ -39,7 +39,8 @@ def render(ctx: Context, row: Row, progress: ProgressFn, cancel: CancelFn) -> Cl
     if row.kind == "create":
         spec.num_frames = round(int(row.seconds) * fps)
         if params.get("input_reference"):
-            image = read_clip(_file_bytes(ctx, params["input_reference"])).frames[:1]
+            image = _read(_file_bytes(ctx, params["input_reference"]), "input_reference")
+            image = image.frames[:1]
             spec.keyframes = [Keyframe(0, image)]
         return engine.generate(spec, progress, cancel)
     source = _source(ctx, params, fps, (width, height))
@@ -70,9 +71,9 @@ def _extend(engine, spec, source: Clip, added: int, progress, cancel) -> Clip:
 def _source(ctx: Context, params: dict, fps: float, size: tuple[int, int]) -> Clip:
     """The clip a remix, edit or extension starts from, at the engine's frame rate."""
     if params.get("source_video_id"):
-        clip = read_clip(ctx.storage.master(params["source_video_id"]))
+        clip = _read(ctx.storage.master(params["source_video_id"]), "video")
     else:
-        clip = read_clip(_file_bytes(ctx, params["source_file_id"]))
+        clip = _read(_file_bytes(ctx, params["source_file_id"]), "video")
     if (clip.width, clip.height) != size:
         raise MediaError(
             f"the source video is {clip.width}x{clip.height}, not {size[0]}x{size[1]}",
@@ -88,6 +89,14 @@ def at_rate(clip: Clip, fps: float) -> Clip:
     count = max(1, int(clip.duration * fps + 1e-6))
     index = np.minimum((np.arange(count) * clip.fps / fps).astype(int), clip.num_frames - 1)
     return clip.with_(frames=clip.frames[index], fps=fps)
+
+
+def _read(source, param: str) -> Clip:
+    """read_clip, its errors naming the request field the media came from."""
+    try:
+        return read_clip(source)
+    except MediaError as e:
+        raise MediaError(f"{param} could not be read: {e.message}", param=param) from None
 
 
 def _file_bytes(ctx: Context, file_id: str) -> bytes:

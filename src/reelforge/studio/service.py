@@ -111,6 +111,7 @@ class Studio:
 
             raise InvalidInputError("purpose is required", param="purpose")
         uploads.check_size(self.ctx, upload, "file")
+        uploads.check_media(upload, "file")
         with self.ctx.db.begin() as conn:
             file_id = uploads.store(conn, self.ctx, user, upload, purpose.strip())
         return file_object(uploads.get_file(self.ctx, user, file_id))

@@ -14,7 +14,7 @@ import time
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection, Row
 
-from reelforge.media import probe
+from reelforge.media import probe, read_clip
 from reelforge.media.sources import IMAGE_FORMATS, sniff
 from reelforge.studio.accounts import User
 from reelforge.studio.context import Context
@@ -27,11 +27,16 @@ from reelforge.types import InvalidInputError, MediaError, NotFoundError
 VIDEO_FORMATS = frozenset({"mp4", "mov", "webm", "matroska"})
 
 
+def megabytes(size: int) -> str:
+    """Sizes in the unit of the `max_upload_mb` setting (MiB, written MB as users expect)."""
+    return f"{size / 2**20:.1f} MB"
+
+
 def check_size(ctx: Context, upload: Upload, param: str) -> None:
     limit = ctx.config.server.max_upload_bytes
     if len(upload.data) > limit:
         raise TooLargeError(
-            f"{param} is {len(upload.data) / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB",
+            f"{param} is {megabytes(len(upload.data))}; the limit is {megabytes(limit)}",
             param=param,
         )
     if not upload.data:
@@ -80,14 +85,32 @@ def delete_file(ctx: Context, user: User, file_id: str) -> None:
 
 
 def image_info(upload: Upload, param: str) -> dict:
-    """probe() of an image upload; a 400 for anything that is not a readable image."""
+    """probe() of an image upload, whose pixels are decoded too (an image is small, and a
+    truncated one must be refused now, not fail later in the queue); a 400 for anything
+    that is not an image, a 422 for one that cannot be decoded."""
     kind = sniff(upload.data[:64])
     if kind not in IMAGE_FORMATS:
         what = f"a {kind} file" if kind else "not an image"
         raise InvalidInputError(
             f"{param} must be a PNG, JPEG, WebP or GIF image; the upload is {what}", param=param
         )
-    return _probe(upload, param)
+    info = _probe(upload, param)
+    try:
+        read_clip(upload.data, max_frames=1)
+    except MediaError as e:
+        raise MediaError(f"{param} could not be read: {e.message}", param=param) from None
+    return info
+
+
+def check_media(upload: Upload, param: str) -> None:
+    """An upload for video work must be an image or a video (sniffed from its bytes)."""
+    kind = sniff(upload.data[:64])
+    if kind not in IMAGE_FORMATS | VIDEO_FORMATS:
+        raise InvalidInputError(
+            f"{param} must be an image (PNG, JPEG, WebP, GIF) or a video (MP4, MOV, WebM); "
+            "this server keeps media files only",
+            param=param,
+        )
 
 
 def video_info(upload: Upload, param: str) -> dict:
