@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from reelforge.cli import bench_api
+
 app = typer.Typer(help="Benchmarks: the commands behind docs/BENCHMARKS.md.")
 _out = Console()
 
@@ -335,3 +337,6 @@ def quality(
     _out.print(table)
     _out.print(f"wrote {out / 'report.json'}, {out / 'summary.md'}", highlight=False)
     _out.print(f"{meta['wall_s']:.1f} s wall, {_machine()}", highlight=False)
+
+
+app.command("api")(bench_api.api_command)
