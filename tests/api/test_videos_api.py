@@ -76,6 +76,29 @@ def test_the_video_object_has_exactly_the_sdk_fields_and_paces_polling(server, p
     assert "openai-poll-after-ms" not in finished.headers
 
 
+@pytest.mark.parametrize(
+    "size", ["720x1280", "1280x720", "1024x1792", "1792x1024", "1920x1080", "1080x1920"]
+)
+@pytest.mark.parametrize("seconds", ["4", "8", "12"])
+def test_every_sora_size_and_length_is_accepted(server, pro, size, seconds):
+    video = pro.videos.create(model="sora-2-pro", prompt=PROMPT, size=size, seconds=seconds)
+    assert (video.status, video.size, video.seconds) == ("queued", size, seconds)
+    pro.videos.delete(video.id)  # accepted is what is checked; cancel before it runs
+
+
+def test_deleting_a_finished_video_removes_its_files(server, pro):
+    video = pro.videos.create_and_poll(prompt=PROMPT, size="128x72", seconds="1")
+    folder = server.data / "files" / "videos" / video.id
+    assert (folder / "video.mp4").exists()
+    deleted = pro.videos.delete(video.id)
+    assert (deleted.id, deleted.deleted, deleted.object) == (video.id, True, "video.deleted")
+    assert not folder.exists()
+    with pytest.raises(openai.NotFoundError):
+        pro.videos.retrieve(video.id)
+    with pytest.raises(openai.NotFoundError):
+        pro.videos.download_content(video.id)
+
+
 def test_list_pages_through_every_video_newest_first(server):
     client = server.client(server.key(new_user(), "pro"))
     made = [

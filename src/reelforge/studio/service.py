@@ -35,6 +35,8 @@ class Studio:
             storage=Storage(config.data_dir / "files"),
             engines=EnginePool(config),
         )
+        for name in config.engines:  # a misconfigured engine stops the start, not a job
+            self.ctx.engines.get(name)
         self._workers: list[Worker] = []
         self._stop = threading.Event()
         self._janitor: threading.Thread | None = None
