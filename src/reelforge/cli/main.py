@@ -16,6 +16,7 @@ from reelforge.cli import generate as generate_cli
 from reelforge.cli import keys as keys_cli
 from reelforge.cli import serve as serve_cli
 from reelforge.cli import train as train_cli
+from reelforge.cli import verify as verify_cli
 
 app = typer.Typer(
     name="reelforge",
@@ -30,6 +31,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(train_cli.app, name="train")
 app.command("serve")(serve_cli.serve_command)
 app.add_typer(keys_cli.app, name="keys")
+app.command("verify")(verify_cli.verify_command)
 
 
 def _version(value: bool) -> None:
