@@ -43,7 +43,7 @@ def read_clip(src: MediaInput, *, max_frames: int | None = None, fps: float | No
     source = resolve(src)
     if source.is_image:
         return read_image(source, fps=fps, max_frames=max_frames)
-    with read_errors(source), av.open(source.open()) as container:
+    with read_errors(source), source.open() as stream, av.open(stream) as container:
         return _read_container(container, source, max_frames)
 
 

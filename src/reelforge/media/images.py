@@ -20,7 +20,7 @@ ROTATED = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and heigh
 
 def read_image(source: Source, *, fps: float | None, max_frames: int | None) -> Clip:
     """A still image -> a 1-frame clip at `fps` (default 1); an animation keeps its timing."""
-    with read_errors(source), Image.open(source.open()) as im:
+    with read_errors(source), source.open() as stream, Image.open(stream) as im:
         if getattr(im, "n_frames", 1) > 1:
             frames, durations = _animation(im, max_frames)  # T x (H, W, 3), ms per frame
             rate = 1000.0 / float(np.mean(durations))
@@ -32,7 +32,7 @@ def read_image(source: Source, *, fps: float | None, max_frames: int | None) -> 
 
 def image_info(source: Source) -> dict:
     """What `probe` reports for an image, without decoding its pixels."""
-    with read_errors(source), Image.open(source.open()) as im:
+    with read_errors(source), source.open() as stream, Image.open(stream) as im:
         n, mode = getattr(im, "n_frames", 1), im.mode
         width, height = im.size
         if n == 1 and im.getexif().get(ExifTags.Base.Orientation) in ROTATED:

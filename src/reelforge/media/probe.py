@@ -30,7 +30,7 @@ def probe(src: MediaInput) -> dict[str, Any]:
             "sample_rate": None,
             "channels": None,
         }
-    with read_errors(source), av.open(source.open()) as container:
+    with read_errors(source), source.open() as stream, av.open(stream) as container:
         video, audio = media_streams(container, source)
         fps = float(video.average_rate or video.guessed_rate or 0) or None
         frames = video.frames or _count_packets(container, video)
