@@ -15,6 +15,9 @@ from openai.types import Video
 from api.media_helpers import clip_of, data_url, mp4, png
 from api.server import new_user
 from reelforge.media import probe
+from reelforge.provenance.c2pa_sign import verify
+from reelforge.provenance.identity import local_trust_anchors
+from reelforge.provenance.manifest import describe
 
 VIDEO_FIELDS = {
     "id",
@@ -130,6 +133,25 @@ def _by_id(client: openai.OpenAI, route: str, body: dict) -> Video:
     """POST a {video: {id}} request as JSON: the SDK's edit/extend (3.51.0) accept only a
     file for `video` (its multipart encoder rejects the {id} form its types allow)."""
     return client.post(f"/videos/{route}", body=body, cast_to=Video)
+
+
+def test_every_download_carries_this_servers_content_credentials(server, pro, done, tmp_path):
+    anchors = local_trust_anchors(server.data / "identity")
+    original = tmp_path / "original.mp4"
+    pro.videos.download_content(done.id).write_to_file(original)
+    checked = verify(original, anchors)
+    assert checked.state == "trusted", checked.reasons
+    summary = describe(checked.manifest)
+    assert [a["action"] for a in summary["actions"]] == ["c2pa.created"]
+    remix = pro.videos.poll(pro.videos.remix(done.id, prompt="the same at night").id)
+    remixed = tmp_path / "remix.mp4"
+    pro.videos.download_content(remix.id).write_to_file(remixed)
+    checked = verify(remixed, anchors)
+    assert checked.state == "trusted", checked.reasons
+    ingredients = describe(checked.manifest)["ingredients"]
+    assert [(i["title"], i["relationship"], i["signed"]) for i in ingredients] == [
+        (f"{done.id}.mp4", "parentOf", True)
+    ]
 
 
 def test_extend_appends_seconds_and_keeps_the_source_frames(server, pro, done):

@@ -37,6 +37,9 @@ def test_generate_writes_the_clip_it_was_asked_for(tmp_path, weights):
     info = probe(out)
     assert (info["width"], info["height"], info["frames"]) == (256, 144, 12)
     assert info["fps"] == pytest.approx(12.0)
+    checked = run_cli("verify", str(out), "--json")  # signed by this installation
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert '"state": "trusted"' in checked.stdout and "first.png" in checked.stdout
 
 
 # In-process from here: the same command and exit codes, without a new interpreter each.

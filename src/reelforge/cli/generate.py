@@ -38,6 +38,13 @@ def generate_command(
     score: bool = typer.Option(
         False, "--judge", help="Score the clip against the prompt with the world's judge."
     ),
+    identity: Path | None = typer.Option(
+        None,
+        "--identity",
+        envvar="REELFORGE_IDENTITY",
+        help="The signing identity folder (made on first use; default "
+        "~/.local/share/reelforge/identity). `reelforge verify` checks the signature.",
+    ),
 ) -> None:
     """Generate a clip from a prompt (and optionally a first frame) and write it as MP4.
 
@@ -79,9 +86,28 @@ def generate_command(
         clip = _run(maker, spec)
         out.parent.mkdir(parents=True, exist_ok=True)
         path = write_mp4(clip, out)
+        _sign(path, maker, clip, image, identity)
+    typer.echo(f"signed with Content Credentials (check: reelforge verify {path})")
     typer.echo(f"wrote {path}")
     if score:
         _judge(clip, prompt)
+
+
+def _sign(path: Path, maker, clip, image: Path | None, identity: Path | None) -> None:
+    """Content Credentials in place: made by this engine and model, from `image` if given."""
+    from reelforge.provenance.c2pa_sign import sign_mp4
+    from reelforge.provenance.identity import default_identity_folder, ensure_local_identity
+    from reelforge.provenance.manifest import build_manifest
+
+    sources = [image] if image is not None else []
+    manifest = build_manifest(
+        "generate",
+        maker.name,
+        clip.metadata.get("model"),
+        ingredients=[s.name for s in sources],
+    )
+    signer = ensure_local_identity(identity or default_identity_folder())
+    sign_mp4(path, path, manifest, signer, sources)
 
 
 def _size(capabilities, size: str | None, aspect: str | None) -> tuple[int, int]:

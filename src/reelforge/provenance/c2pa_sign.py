@@ -26,6 +26,7 @@ from typing import Any
 import c2pa
 
 from reelforge.media.atomic import atomic_path, checked_target
+from reelforge.media.sources import sniff
 from reelforge.provenance.identity import SigningIdentity
 from reelforge.types import InvalidInputError, MediaError, NotFoundError
 
@@ -182,5 +183,19 @@ def _existing(path: str | os.PathLike[str], param: str) -> Path:
     return path
 
 
+SNIFFED_MIME = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "mp4": MP4,
+    "mov": "video/quicktime",
+}
+
+
 def _mime(path: Path) -> str:
-    return mimetypes.guess_type(path.name)[0] or MP4
+    """The file's type from its first bytes (uploads are kept without a suffix), else its
+    name, else MP4."""
+    with path.open("rb") as f:
+        kind = sniff(f.read(64))
+    return SNIFFED_MIME.get(kind) or mimetypes.guess_type(path.name)[0] or MP4

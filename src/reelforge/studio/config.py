@@ -31,11 +31,22 @@ class ServerSettings:
 
 
 @dataclass
+class ProvenanceSettings:
+    """Who signs the Content Credentials: by default a local CA and signing certificate
+    made in DATA/identity at first start; or the operator's chain and key (PEM files)."""
+
+    cert_chain: str = ""
+    private_key: str = ""
+    trust_anchors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class StudioConfig:
     data_dir: Path
     database_url: str | None = None
     workers: int = 1
     server: ServerSettings = field(default_factory=ServerSettings)
+    provenance: ProvenanceSettings = field(default_factory=ProvenanceSettings)
     models: dict[str, str] = field(default_factory=dict)  # alias -> engine config name
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> kind + config
     plans: dict[str, PlanLimits] = field(default_factory=dict)
@@ -67,6 +78,12 @@ def load_config(
         raise InvalidInputError(
             f"[server] has unknown keys: {', '.join(sorted(unknown))}", param="config"
         )
+    provenance = tables.get("provenance", {})
+    unknown = set(provenance) - set(ProvenanceSettings.__dataclass_fields__)
+    if unknown:
+        raise InvalidInputError(
+            f"[provenance] has unknown keys: {', '.join(sorted(unknown))}", param="config"
+        )
     if workers < 0:
         raise InvalidInputError("workers must be >= 0", param="workers")
     config = StudioConfig(
@@ -74,6 +91,7 @@ def load_config(
         database_url=database_url,
         workers=workers,
         server=ServerSettings(**server),
+        provenance=ProvenanceSettings(**provenance),
         models=dict(tables.get("models", {})),
         engines={k: dict(v) for k, v in tables.get("engines", {}).items()},
         plans=read_plans(tables.get("plans", {})),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from reelforge.provenance.identity import SigningIdentity
 from reelforge.studio.config import StudioConfig
 from reelforge.studio.engine_pool import EnginePool
 from reelforge.studio.storage import Storage
@@ -18,4 +19,5 @@ class Context:
     db: Engine
     storage: Storage
     engines: EnginePool
+    identity: SigningIdentity  # signs every MP4's Content Credentials
     wake: threading.Event = field(default_factory=threading.Event)  # set when a job is queued

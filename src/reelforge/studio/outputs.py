@@ -1,11 +1,14 @@
 """A finished clip → the files a video job serves: MP4, thumbnail and spritesheet.
 
-The plan decides whether the download carries the visible watermark; when it does, the
+Every MP4 is signed with the job's Content Credentials (signing.py). The plan decides whether the download carries the visible watermark; when it does, the
 clean clip is kept beside it (never served) so remixes and extensions start from
 unmarked frames.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.engine import Row
 
@@ -18,14 +21,18 @@ CRF = 18
 PRESET = "fast"  # x264: a little larger than "medium" at the same quality, much faster
 
 
-def store_outputs(storage: Storage, row: Row, clip: Clip) -> None:
+def store_outputs(storage: Storage, row: Row, clip: Clip, sign: Callable[[Path], None]) -> None:
+    """Write the job's files, every MP4 signed (`sign` signs a file in place)."""
     folder = storage.video_dir(row.id)
     folder.mkdir(parents=True, exist_ok=True)
     shown = clip
     if row.watermark:
-        write_mp4(clip, folder / MASTER, crf=CRF, preset=PRESET)
+        sign(write_mp4(clip, folder / MASTER, crf=CRF, preset=PRESET))
         shown = visible_watermark(clip)
     thumbnail_webp(shown, folder / VARIANTS["thumbnail"][0])
     spritesheet_jpeg(shown, folder / VARIANTS["spritesheet"][0])
-    # The video last: its presence is what makes a job's files complete.
-    write_mp4(shown, folder / VARIANTS["video"][0], crf=CRF, preset=PRESET)
+    # The video last: its presence is what makes a job's files complete. It is signed
+    # under a temporary name, then renamed into place.
+    partial = folder / ".video.signing.mp4"
+    sign(write_mp4(shown, partial, crf=CRF, preset=PRESET))
+    partial.replace(folder / VARIANTS["video"][0])

@@ -18,6 +18,7 @@ from reelforge.studio.context import Context
 from reelforge.studio.db import connect, database_url
 from reelforge.studio.engine_pool import EnginePool
 from reelforge.studio.requests import Upload, VideoRef
+from reelforge.studio.signing import signing_identity
 from reelforge.studio.storage import Storage
 from reelforge.studio.views import file_object
 from reelforge.studio.worker import Worker
@@ -34,6 +35,7 @@ class Studio:
             db=connect(database_url(config.data_dir, config.database_url)),
             storage=Storage(config.data_dir / "files"),
             engines=EnginePool(config),
+            identity=signing_identity(config),
         )
         for name in config.engines:  # a misconfigured engine stops the start, not a job
             self.ctx.engines.get(name)

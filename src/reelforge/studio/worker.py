@@ -18,6 +18,7 @@ from reelforge.studio import queue
 from reelforge.studio.context import Context
 from reelforge.studio.outputs import store_outputs
 from reelforge.studio.render import render
+from reelforge.studio.signing import JobSigner
 from reelforge.types import ReelforgeError
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class Worker:
             clip = render(self.ctx, job, progress, progress.cancelled)
             if progress.lost:
                 return
-            store_outputs(self.ctx.storage, job, clip)
+            store_outputs(self.ctx.storage, job, clip, JobSigner(self.ctx, job))
             if not queue.complete(self.ctx.db, job.id, self.id, job.retention_s):
                 self.ctx.storage.delete_video(job.id)  # deleted while it was being stored
             logger.info("video %s done in %.1f s", job.id, time.monotonic() - started)
