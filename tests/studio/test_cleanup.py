@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from reelforge.provenance.identity import ensure_local_identity
 from reelforge.studio.cleanup import delete_expired
 from reelforge.studio.config import load_config
 from reelforge.studio.context import Context
@@ -24,7 +25,8 @@ def ctx(tmp_path):
     """SQLite and storage in a temp folder; engines are never built here."""
     config = load_config(tmp_path)
     engine = connect(database_url(tmp_path, None))
-    yield Context(config, engine, Storage(tmp_path / "files"), EnginePool(config))
+    identity = ensure_local_identity(tmp_path / "identity")
+    yield Context(config, engine, Storage(tmp_path / "files"), EnginePool(config), identity)
     engine.dispose()
 
 
