@@ -14,6 +14,6 @@ if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
   # torch first, pinned: this version has a local CPU build here, while an unpinned
   # install would pull the newest CUDA build (GBs). REELFORGE_TORCH overrides it.
   "$venv/bin/python" -m pip install --quiet "${REELFORGE_TORCH:-torch==2.13.0}" >&2
-  "$venv/bin/python" -m pip install --quiet -e "$root[dev]" >&2
+  "$venv/bin/python" -m pip install --quiet -e "$root[dev,diffusers]" >&2
   touch "$stamp"
 fi
