@@ -87,6 +87,6 @@ def test_mode_of_a_spec():
 
 
 def test_registry_lists_and_refuses_by_name():
-    assert [e.name for e in list_engines()] == ["native"]
-    with pytest.raises(NotFoundError, match="available: native"):
+    assert [e.name for e in list_engines()] == ["native", "ltx", "wan"]
+    with pytest.raises(NotFoundError, match="available: native, ltx, wan"):
         get_engine("sora")

@@ -1,4 +1,5 @@
-"""Engines by name: `get_engine("native", weights="path/to/folder")`.
+"""Engines by name: `get_engine("native", weights="path/to/folder")`,
+`get_engine("ltx", path="/models/ltx-video", device="cuda")`.
 
 Each entry names the module and class that build the engine, imported only when asked
 for, so listing engines never loads torch or weights.
@@ -31,6 +32,19 @@ ENGINES: dict[str, EngineEntry] = {
         "reelforge.engines.native:NativeEngine",
         "reelforge's own VAE + diffusion transformer, from a weights folder "
         "(config: weights=DIR, device='cpu'|'cuda')",
+    ),
+    "ltx": EngineEntry(
+        "ltx",
+        "reelforge.engines.ltx:LTXEngine",
+        "LTX-Video through diffusers (LTXConditionPipeline) from a local diffusers folder "
+        "(config: path=DIR, dtype, device, memory, vae_tiling; docs/ENGINES.md)",
+    ),
+    "wan": EngineEntry(
+        "wan",
+        "reelforge.engines.wan:WanEngine",
+        "Wan 2.1 / 2.2 through diffusers (t2v, i2v, TI2V; VACE editing with vace_path) from "
+        "local diffusers folders (config: path=DIR, i2v_path, vace_path, dtype, device, "
+        "memory, vae_tiling; docs/ENGINES.md)",
     ),
 }
 DEFAULT_ENGINE = "native"
