@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -31,3 +32,14 @@ def mp4(width: int = 128, height: int = 72, frames: int = 12, fps: float = 12.0)
 
 def clip_of(data: bytes) -> Clip:
     return read_clip(bytes(data))
+
+
+FACE = Path(__file__).parent.parent / "data" / "astronaut.jpg"
+
+
+def face_png(width: int = 128, height: int = 72) -> bytes:
+    """A real face (the astronaut's head and shoulders, tests/data), 16:9 by default."""
+    image = Image.open(FACE).convert("RGB").crop((47, 20, 175, 92)).resize((width, height))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

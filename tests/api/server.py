@@ -139,7 +139,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def key(self, user: str, plan: str = "pro") -> str:
+    def key(self, user: str, plan: str = "pro", *, admin: bool = False) -> str:
         proc = subprocess.run(
             [
                 sys.executable,
@@ -151,6 +151,7 @@ class Server:
                 user,
                 "--plan",
                 plan,
+                *(["--admin"] if admin else []),
                 *self._common(),
             ],
             capture_output=True,
@@ -159,6 +160,15 @@ class Server:
         )
         assert proc.returncode == 0, proc.stderr
         return proc.stdout.strip().splitlines()[-1]
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        """`reelforge ARGS --data ... --config ...` against this server's data."""
+        return subprocess.run(
+            [sys.executable, "-m", "reelforge.cli", *args, *self._common()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     def client(self, key: str, **options) -> openai.OpenAI:
         return openai.OpenAI(base_url=self.base_url, api_key=key, max_retries=0, **options)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 import os
+import time
 
 import httpx
 import openai
 import pytest
 from PIL import Image
 
-from api.media_helpers import mp4, png
+from api.media_helpers import face_png, mp4, png
 from api.server import new_user
 
 PROMPT = "a red ball bounces to the right at sunset"
@@ -199,17 +200,29 @@ def test_an_unknown_video_is_not_found(server, pro, action):
 
 
 def test_a_failed_video_cannot_be_remixed(server, pro):
-    """An MP4 cut in half: its header passes the checks at submission (a video is probed,
-    not decoded, there), its frames cannot be decoded, so the edit fails at run time
-    (before any generation), naming the field."""
-    whole = mp4(frames=24)
-    cut = ("cut.mp4", whole[: len(whole) // 2], "video/mp4")
-    job = pro.videos.edit(video=cut, prompt=PROMPT)
-    failed = pro.videos.poll(job.id)
-    assert failed.status == "failed" and failed.error.code == "media_error"
-    assert failed.error.param == "video" and "truncated" in failed.error.message
+    """A video fails when an admin rejects it in moderation review (an output showing
+    a face: image-to-video keeps the uploaded first frame)."""
+    admin = server.client(server.key(new_user(), "pro", admin=True))
+    face = ("face.png", face_png(), "image/png")
+    job = pro.videos.create(**OK, input_reference=face, extra_body={"consent": "true"})
+    headers = {"Authorization": f"Bearer {admin.api_key}"}
+    deadline = time.monotonic() + 120
+    while pro.videos.with_raw_response.retrieve(job.id).http_response.json().get("review") is None:
+        assert time.monotonic() < deadline, "the video was not held for review"
+        time.sleep(0.2)
+    url = f"{server.base_url}/admin/reviews/{job.id}/reject"
+    assert httpx.post(url, headers=headers, timeout=60).status_code == 200
+    failed = pro.videos.retrieve(job.id)
+    assert failed.status == "failed" and failed.error.code == "moderation_blocked"
     error = refused(lambda: pro.videos.remix(job.id, prompt=PROMPT), 409, "video_id")
     assert f"{job.id} failed; only a completed video can be remixed" in error["message"]
+
+
+def test_a_video_with_no_decodable_frame_is_refused_at_submission(server, pro):
+    whole = mp4(frames=24)
+    cut = ("cut.mp4", whole[: len(whole) // 2], "video/mp4")
+    error = refused(lambda: pro.videos.edit(video=cut, prompt=PROMPT), 422, "video")
+    assert "no decodable video frames" in error["message"]
 
 
 def test_an_unfinished_video_cannot_be_remixed(server, pro):

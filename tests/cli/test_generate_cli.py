@@ -1,7 +1,9 @@
 """`reelforge generate` as a user runs it: a real process, tiny random weights, the MP4
 read back."""
 
+import json
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +14,13 @@ from cli_process import run_cli
 from reelforge.cli.main import app
 from reelforge.engines.native_weights import save_random_weights
 from reelforge.media import probe
+from reelforge.provenance.identity import (
+    default_identity_folder,
+    ensure_local_identity,
+    installation_id,
+)
+
+FACE = Path(__file__).parent.parent / "data" / "astronaut.jpg"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -40,6 +49,14 @@ def test_generate_writes_the_clip_it_was_asked_for(tmp_path, weights):
     checked = run_cli("verify", str(out), "--json")  # signed by this installation
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert '"state": "trusted"' in checked.stdout and "first.png" in checked.stdout
+    # and marked by it: the payload printed is the one `reelforge detect` reads back
+    identity = ensure_local_identity(default_identity_folder())
+    mark = next(line for line in lines if line.startswith("invisible watermark:"))
+    found = run_cli("detect", str(out), "--json")
+    assert found.returncode == 0, found.stdout + found.stderr
+    payload = json.loads(found.stdout)["payload"]
+    assert payload["installation"] == f"{installation_id(identity):08x}"
+    assert f"installation {payload['installation']}, run {payload['job']}" in mark
 
 
 # In-process from here: the same command and exit codes, without a new interpreter each.
@@ -96,3 +113,26 @@ def test_judge_scores_the_clip_against_the_prompt(tmp_path, weights):
     assert last.startswith("judge: ") and "presence" in last and "time_of_day" in last
     overall = last.split()[1]
     assert 0.0 <= float(overall) <= 1.0
+
+
+def test_a_blocked_prompt_exits_3_before_any_work(tmp_path, weights):
+    out = tmp_path / "never.mp4"
+    result = invoke("two adults having sex in a hotel room", "--seconds", "1",
+                    "--weights", weights, "--out", str(out))  # fmt: skip
+    assert result.exit_code == 3, result.output
+    assert "moderation" in result.output and "sexual" in result.output
+    assert not out.exists()
+
+
+def test_an_image_with_a_face_needs_consent(tmp_path, weights):
+    face = Image.open(FACE).convert("RGB").crop((47, 20, 175, 92)).resize((256, 144))
+    image = tmp_path / "face.png"
+    face.save(image)
+    out = tmp_path / "face.mp4"
+    args = ("a person smiles", "--seconds", "0.5", "--image", str(image), "--steps", "1",
+            "--weights", weights, "--out", str(out))  # fmt: skip
+    refused = invoke(*args)
+    assert refused.exit_code == 3 and "consent" in refused.output, refused.output
+    assert not out.exists()
+    assert invoke(*args, "--consent").exit_code == 0
+    assert out.exists()

@@ -8,10 +8,12 @@ import time
 import pytest
 from sqlalchemy import select
 
-from reelforge.provenance.identity import ensure_local_identity
+from reelforge.provenance.identity import ensure_local_identity, installation_id
+from reelforge.provenance.invisible import DEFAULT_KEY
+from reelforge.safety import Moderator
 from reelforge.studio.cleanup import delete_expired
 from reelforge.studio.config import load_config
-from reelforge.studio.context import Context
+from reelforge.studio.context import Context, MarkSettings
 from reelforge.studio.db import connect, database_url, videos
 from reelforge.studio.engine_pool import EnginePool
 from reelforge.studio.storage import MASTER, Storage
@@ -26,7 +28,10 @@ def ctx(tmp_path):
     config = load_config(tmp_path)
     engine = connect(database_url(tmp_path, None))
     identity = ensure_local_identity(tmp_path / "identity")
-    yield Context(config, engine, Storage(tmp_path / "files"), EnginePool(config), identity)
+    mark = MarkSettings(DEFAULT_KEY, installation_id(identity))
+    moderator = Moderator.from_config()  # loads nothing until used
+    storage = Storage(tmp_path / "files")
+    yield Context(config, engine, storage, EnginePool(config), identity, mark, moderator)
     engine.dispose()
 
 

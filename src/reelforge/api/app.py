@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from reelforge import __version__
-from reelforge.api import errors, files, videos
+from reelforge.api import admin, errors, files, videos
 from reelforge.studio import Studio
 
 
@@ -34,4 +34,5 @@ def create_app(studio: Studio, *, manage: bool = True) -> FastAPI:
     errors.install(app)
     app.include_router(videos.router)
     app.include_router(files.router)
+    app.include_router(admin.router)
     return app

@@ -10,9 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from reelforge.safety import ModerationBlocked
 from reelforge.studio.errors import (
     AuthenticationError,
     ConflictError,
+    PermissionDeniedError,
     QuotaExceededError,
     TooLargeError,
 )
@@ -28,10 +30,12 @@ logger = logging.getLogger(__name__)
 
 STATUS = [  # the first class that matches decides
     (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (QuotaExceededError, 429),
     (MediaError, 422),  # well-formed request, unreadable file
+    (ModerationBlocked, 400),  # OpenAI's moderation_blocked; the message names the category
     (TooLargeError, 400),
     (InvalidInputError, 400),
     (UnsupportedError, 400),

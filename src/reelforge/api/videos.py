@@ -80,9 +80,7 @@ async def extend_video(request: Request, response: Response, user: UserDep) -> d
 async def create_character(request: Request, user: UserDep) -> dict:
     fields, files = await _body(request, "video")
     studio = _studio(request)
-    return await run_in_threadpool(
-        studio.create_character, user, fields.get("name"), files.get("video")
-    )
+    return await run_in_threadpool(studio.create_character, user, fields, files.get("video"))
 
 
 @router.get("/characters/{character_id}", summary="Get a character")

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reelforge.cli import bench_api
+from reelforge.cli import bench_api, bench_moderation, bench_trust
 
 app = typer.Typer(help="Benchmarks: the commands behind docs/BENCHMARKS.md.")
 _out = Console()
@@ -340,3 +340,42 @@ def quality(
 
 
 app.command("api")(bench_api.api_command)
+app.command("moderation")(bench_moderation.moderation_command)
+app.command("watermark")(bench_trust.watermark_command)
+
+
+@app.command("trust")
+def trust(
+    out: Path = typer.Option(
+        Path("runs/trust"), "--out", help="Folder for watermark.json (the full report)."
+    ),
+    clips: int = typer.Option(20, "--clips", min=1, help="Marked clips per watermark attack."),
+    unmarked: int = typer.Option(
+        200, "--unmarked", min=0, help="Unmarked clips (false positives)."
+    ),
+) -> None:
+    """The figures of docs/SAFETY.md in one run: `bench moderation` (precision and recall
+    per category on the held-out prompts), then `bench watermark` (robustness of the
+    invisible mark per attack, false positives, PSNR, speed), each with its defaults.
+
+    Example: reelforge bench trust --out runs/trust
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    _out.rule("moderation")
+    _with_defaults(bench_moderation.moderation_command)
+    _out.rule("invisible watermark")
+    _with_defaults(
+        bench_trust.watermark_command, clips=clips, unmarked=unmarked, out=out / "watermark.json"
+    )
+
+
+def _with_defaults(command, **given) -> None:
+    """Call a typer command function as the CLI would: every option not `given` at the
+    default its typer.Option declares."""
+    import inspect
+
+    arguments = {}
+    for name, parameter in inspect.signature(command).parameters.items():
+        default = parameter.default
+        arguments[name] = given.get(name, getattr(default, "default", default))
+    command(**arguments)

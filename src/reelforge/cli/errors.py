@@ -9,17 +9,22 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from reelforge.safety.errors import ModerationBlocked
 from reelforge.types import ReelforgeError
 
 _err = Console(stderr=True)
 
 
+BLOCKED_EXIT = 3  # moderation refused the request (as `reelforge moderate` exits)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Report a ReelforgeError as `error: ...` on stderr and exit with status 2."""
+    """Report a ReelforgeError as `error: ...` on stderr and exit with status 2, or 3
+    when moderation blocked the request."""
     try:
         yield
     except ReelforgeError as e:
         where = escape(f" [{e.param}]") if e.param else ""
         _err.print(f"[bold red]error{where}:[/] {escape(str(e))}", highlight=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(BLOCKED_EXIT if isinstance(e, ModerationBlocked) else 2) from None

@@ -33,6 +33,12 @@ def _database(data: Path, database_url: str | None, config: Path | None, plan: s
 def create(
     user: str = typer.Option(..., "--user", help="The user's name (created if new)."),
     plan: str | None = typer.Option(None, "--plan", help="The user's plan (plus, pro, ...)."),
+    admin: bool | None = typer.Option(
+        None,
+        "--admin/--no-admin",
+        help="Make the user an admin (reviews flagged videos through /v1/admin), or not; "
+        "unchanged when omitted.",
+    ),
     data: Path = DataOpt,
     database_url: str | None = DbOpt,
     config: Path | None = ConfigOpt,
@@ -45,8 +51,11 @@ def create(
 
     with user_errors():
         _, db = _database(data, database_url, config, plan)
-        made = create_key(db, user, plan)
-    typer.echo(f"user {made.user.name} ({made.user.id}), plan {made.user.plan}, key {made.key_id}")
+        made = create_key(db, user, plan, admin)
+    role = ", admin" if made.user.admin else ""
+    typer.echo(
+        f"user {made.user.name} ({made.user.id}), plan {made.user.plan}{role}, key {made.key_id}"
+    )
     typer.echo("the key (shown only now):")
     typer.echo(made.key)
 

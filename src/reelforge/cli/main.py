@@ -12,8 +12,12 @@ import typer
 
 from reelforge import __version__
 from reelforge.cli import bench, judge, world
+from reelforge.cli import detect as detect_cli
+from reelforge.cli import engines as engines_cli
 from reelforge.cli import generate as generate_cli
 from reelforge.cli import keys as keys_cli
+from reelforge.cli import moderate as moderate_cli
+from reelforge.cli import review as review_cli
 from reelforge.cli import serve as serve_cli
 from reelforge.cli import train as train_cli
 from reelforge.cli import verify as verify_cli
@@ -26,11 +30,15 @@ app = typer.Typer(
 )
 app.add_typer(world.app, name="world")
 app.command("judge")(judge.judge_command)
+app.command("detect")(detect_cli.detect_command)
 app.command("generate")(generate_cli.generate_command)
 app.add_typer(bench.app, name="bench")
+app.add_typer(engines_cli.app, name="engines")
 app.add_typer(train_cli.app, name="train")
 app.command("serve")(serve_cli.serve_command)
 app.add_typer(keys_cli.app, name="keys")
+app.command("moderate")(moderate_cli.moderate_command)
+app.add_typer(review_cli.app, name="review")
 app.command("verify")(verify_cli.verify_command)
 
 

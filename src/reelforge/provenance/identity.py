@@ -22,6 +22,7 @@ from a real CA passes its chain, key and roots to `load_identity` instead.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import shutil
@@ -90,6 +91,16 @@ def local_trust_anchors(folder: str | os.PathLike[str]) -> tuple[Path, ...]:
     """The local root in `folder` as a trust anchor, if one was made there (never makes one)."""
     root = Path(folder).expanduser() / ROOT_CERT
     return (root,) if root.is_file() else ()
+
+
+def installation_id(identity: SigningIdentity) -> int:
+    """This installation's 32-bit id: the first 4 bytes of the SHA-256 of the signing
+    certificate's public key. The invisible watermark carries it, so a mark and the
+    Content Credentials name the same signer, and it survives a renewed certificate
+    with the same key."""
+    certificate = _read_certs(identity.cert_chain, "cert_chain")[0]
+    digest = hashlib.sha256(_spki(certificate.public_key())).digest()
+    return int.from_bytes(digest[:4], "big")
 
 
 def load_identity(

@@ -25,6 +25,7 @@ class User:
     id: str
     name: str
     plan: str
+    admin: bool = False  # may approve or reject flagged videos
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,9 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(db: Engine, user_name: str, plan: str | None) -> NewKey:
+def create_key(db: Engine, user_name: str, plan: str | None, admin: bool | None = None) -> NewKey:
     """A new key for `user_name`, creating the user (plan required then) if needed; an
-    existing user's plan changes when `plan` is given."""
+    existing user's plan (and admin role) changes when `plan` (`admin`) is given."""
     name = user_name.strip()
     if not name:
         raise InvalidInputError("a user name is required", param="user")
@@ -51,12 +52,20 @@ def create_key(db: Engine, user_name: str, plan: str | None) -> NewKey:
         if row is None:
             if plan is None:
                 raise InvalidInputError(f"new user {name!r} needs a --plan", param="plan")
-            user = User(new_id("user_"), name, plan)
-            conn.execute(users.insert().values(id=user.id, name=name, plan=plan, created_at=now))
+            user = User(new_id("user_"), name, plan, bool(admin))
+            conn.execute(
+                users.insert().values(
+                    id=user.id, name=name, plan=plan, admin=user.admin, created_at=now
+                )
+            )
         else:
-            user = User(row.id, row.name, plan or row.plan)
-            if plan is not None and plan != row.plan:
-                conn.execute(update(users).where(users.c.id == user.id).values(plan=plan))
+            user = User(row.id, row.name, plan or row.plan, row.admin if admin is None else admin)
+            if (user.plan, user.admin) != (row.plan, row.admin):
+                conn.execute(
+                    update(users)
+                    .where(users.c.id == user.id)
+                    .values(plan=user.plan, admin=user.admin)
+                )
         key_id = new_id("key_")
         conn.execute(
             api_keys.insert().values(
@@ -78,7 +87,7 @@ def authenticate(db: Engine, key: str | None) -> User:
             hint="make one with `reelforge keys create --user NAME --plan PLAN`",
         )
     query = (
-        select(users.c.id, users.c.name, users.c.plan)
+        select(users.c.id, users.c.name, users.c.plan, users.c.admin)
         .join(api_keys, api_keys.c.user_id == users.c.id)
         .where(api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))
     )
@@ -86,7 +95,7 @@ def authenticate(db: Engine, key: str | None) -> User:
         row = conn.execute(query).first()
     if row is None:
         raise AuthenticationError("incorrect API key provided")
-    return User(row.id, row.name, row.plan)
+    return User(row.id, row.name, row.plan, bool(row.admin))
 
 
 def revoke_key(db: Engine, key_id: str) -> None:

@@ -2,7 +2,9 @@
 
 Stored now (the video kept like any upload) so that clients written for Sora's
 character API work; engines that declare the `characters` mode use them in a later
-release. Another user's character is "not found".
+release. Another user's character is "not found". A character is a real person's
+likeness when its video shows a face: the request must attest their consent
+(`consent: true`), or it is refused (moderation.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import time
 
 from sqlalchemy import select
 
-from reelforge.studio import uploads
+from reelforge.studio import moderation, uploads
 from reelforge.studio.accounts import User
 from reelforge.studio.context import Context
 from reelforge.studio.db import characters
@@ -23,7 +25,9 @@ from reelforge.types import InvalidInputError, NotFoundError
 MAX_NAME = 80
 
 
-def create(ctx: Context, user: User, name: object, video: Upload | None) -> dict:
+def create(ctx: Context, user: User, fields: dict, video: Upload | None) -> dict:
+    name = fields.get("name")
+    consent = moderation.consent_of(fields.get("consent"))
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError("name must be a non-empty string", param="name")
     if len(name.strip()) > MAX_NAME:
@@ -32,6 +36,7 @@ def create(ctx: Context, user: User, name: object, video: Upload | None) -> dict
         raise InvalidInputError("video (a file) is required", param="video")
     uploads.check_size(ctx, video, "video")
     uploads.video_info(video, "video")
+    moderation.check_upload(ctx, user, video, consent, "video")
     character_id = new_id("char_")
     with ctx.db.begin() as conn:
         file_id = uploads.store(conn, ctx, user, video, "character")

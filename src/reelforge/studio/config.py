@@ -38,6 +38,16 @@ class ProvenanceSettings:
     cert_chain: str = ""
     private_key: str = ""
     trust_anchors: list[str] = field(default_factory=list)
+    watermark_key: str = ""  # the invisible watermark's key; empty: reelforge's built-in one
+
+
+@dataclass
+class SafetySettings:
+    """Moderation: the policy file (empty: the shipped safety/policy.yaml) and whether
+    outputs showing faces wait for an admin's review."""
+
+    policy: str = ""
+    review_faces: bool = True
 
 
 @dataclass
@@ -47,6 +57,7 @@ class StudioConfig:
     workers: int = 1
     server: ServerSettings = field(default_factory=ServerSettings)
     provenance: ProvenanceSettings = field(default_factory=ProvenanceSettings)
+    safety: SafetySettings = field(default_factory=SafetySettings)
     models: dict[str, str] = field(default_factory=dict)  # alias -> engine config name
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> kind + config
     plans: dict[str, PlanLimits] = field(default_factory=dict)
@@ -72,32 +83,35 @@ def load_config(
     operator = Path(config_file) if config_file is not None else data_dir / OPERATOR_FILE
     if config_file is not None or operator.exists():
         tables = _merge(tables, _read_toml(operator))
-    server = tables.get("server", {})
-    unknown = set(server) - set(ServerSettings.__dataclass_fields__)
-    if unknown:
-        raise InvalidInputError(
-            f"[server] has unknown keys: {', '.join(sorted(unknown))}", param="config"
-        )
-    provenance = tables.get("provenance", {})
-    unknown = set(provenance) - set(ProvenanceSettings.__dataclass_fields__)
-    if unknown:
-        raise InvalidInputError(
-            f"[provenance] has unknown keys: {', '.join(sorted(unknown))}", param="config"
-        )
+    server = _settings(tables, "server", ServerSettings)
+    provenance = _settings(tables, "provenance", ProvenanceSettings)
+    safety = _settings(tables, "safety", SafetySettings)
     if workers < 0:
         raise InvalidInputError("workers must be >= 0", param="workers")
     config = StudioConfig(
         data_dir=data_dir,
         database_url=database_url,
         workers=workers,
-        server=ServerSettings(**server),
-        provenance=ProvenanceSettings(**provenance),
+        server=server,
+        provenance=provenance,
+        safety=safety,
         models=dict(tables.get("models", {})),
         engines={k: dict(v) for k, v in tables.get("engines", {}).items()},
         plans=read_plans(tables.get("plans", {})),
     )
     _check_models(config)
     return config
+
+
+def _settings(tables: dict[str, Any], name: str, kind):
+    """The [name] table as a `kind` dataclass; unknown keys are refused."""
+    values = tables.get(name, {})
+    unknown = set(values) - set(kind.__dataclass_fields__)
+    if unknown:
+        raise InvalidInputError(
+            f"[{name}] has unknown keys: {', '.join(sorted(unknown))}", param="config"
+        )
+    return kind(**values)
 
 
 def _check_models(config: StudioConfig) -> None:

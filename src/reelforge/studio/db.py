@@ -3,7 +3,12 @@
 SQLite in the data folder by default (WAL, so readers never wait for the worker's
 writes); any SQLAlchemy URL otherwise, PostgreSQL tested (`postgresql://` is read as
 psycopg 3). Every row that matters lives here: users and their hashed keys, jobs (the
-queue is the `videos` table), uploaded files, characters and quota usage.
+queue is the `videos` table), uploaded files, characters, quota usage and the moderation
+log (which also holds the review queue's decisions).
+
+There are no migration scripts yet: a column added in a later release is added to an
+older database at connect (`_add_missing_columns`), which covers nullable columns and
+columns with a server default.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    false,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Engine
 
@@ -33,6 +41,8 @@ users = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("plan", String(64), nullable=False),
     Column("created_at", Float, nullable=False),
+    # Admins review flagged videos (/v1/admin, `reelforge review`).
+    Column("admin", Boolean, nullable=False, server_default=false()),
 )
 
 api_keys = Table(
@@ -78,6 +88,9 @@ videos = Table(
     Column("error_code", String(64)),
     Column("error_message", Text),
     Column("error_param", String(64)),
+    # Moderation of the output: "pending" while status is "in_review" (the files are made
+    # and held back), then "approved" or "rejected"; None when nothing was flagged.
+    Column("review", String(16)),
 )
 
 files = Table(
@@ -116,6 +129,25 @@ usage = Table(
 )
 
 
+# Every moderation decision: prompts and uploads at submit, outputs after rendering, and
+# the admins' approvals and rejections of flagged outputs.
+moderation_log = Table(
+    "moderation_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False, index=True),
+    Column("user_id", String(64), nullable=False, index=True),  # who asked (or reviewed)
+    Column("what", String(16), nullable=False),  # prompt | upload | output | review
+    Column("subject", Text, nullable=False),  # the prompt, or the file / video it concerns
+    Column("action", String(16), nullable=False),  # allow | block | review | approve | reject
+    Column("category", String(64)),
+    Column("rule", String(200)),
+    Column("layer", String(32)),
+    Column("score", Float),
+    Column("video_id", String(64), index=True),
+)
+
+
 def database_url(data_dir: Path, url: str | None) -> str:
     """The SQLAlchemy URL: `url` (postgresql:// read as psycopg 3) or SQLite in data_dir."""
     if url is None:
@@ -133,7 +165,34 @@ def connect(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """ALTER TABLE ADD COLUMN for each column of `metadata` an older database lacks."""
+    found = inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {c["name"] for c in found.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = ""
+                if column.server_default is not None:
+                    value = column.server_default.arg
+                    default = " DEFAULT " + str(
+                        value.compile(dialect=engine.dialect)
+                        if hasattr(value, "compile")
+                        else value
+                    )
+                null = "" if column.nullable else " NOT NULL"
+                conn.execute(
+                    text(
+                        f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}{null}'
+                    )
+                )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -30,3 +30,9 @@ class TooLargeError(ReelforgeError):
     """An upload past the configured size limit."""
 
     code = "file_too_large"
+
+
+class PermissionDeniedError(ReelforgeError):
+    """A valid key without the right to do this (e.g. a non-admin reviewing)."""
+
+    code = "permission_denied"

@@ -111,6 +111,18 @@ def complete(db: Engine, video_id: str, worker: WorkerId, retention_s: float | N
     return done.rowcount == 1
 
 
+def hold_for_review(db: Engine, video_id: str, worker: WorkerId) -> bool:
+    """The job's files are made but moderation flagged them: it waits, `in_review`, for
+    an admin (reviews.py); not counted as running, never requeued."""
+    with db.begin() as conn:
+        done = conn.execute(
+            _mine(video_id, worker).values(
+                status="in_review", progress=100, review="pending", worker_id=None
+            )
+        )
+    return done.rowcount == 1
+
+
 def fail(db: Engine, video_id: str, worker: WorkerId | None, error: dict) -> None:
     """Mark failed with `error` (code, message, param) and give back its quota seconds."""
     query = update(videos).where(videos.c.id == video_id)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 
-from reelforge.studio import characters, cleanup, library, queue, submit, uploads
+from reelforge.provenance.identity import installation_id
+from reelforge.provenance.invisible import DEFAULT_KEY
+from reelforge.safety import Moderator
+from reelforge.studio import characters, cleanup, library, queue, reviews, submit, uploads
 from reelforge.studio.accounts import User, authenticate
 from reelforge.studio.config import StudioConfig
-from reelforge.studio.context import Context
+from reelforge.studio.context import Context, MarkSettings
 from reelforge.studio.db import connect, database_url
 from reelforge.studio.engine_pool import EnginePool
 from reelforge.studio.requests import Upload, VideoRef
@@ -30,12 +33,17 @@ class Studio:
     def __init__(self, config: StudioConfig):
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.config = config
+        identity = signing_identity(config)
         self.ctx = Context(
             config=config,
             db=connect(database_url(config.data_dir, config.database_url)),
             storage=Storage(config.data_dir / "files"),
             engines=EnginePool(config),
-            identity=signing_identity(config),
+            identity=identity,
+            mark=MarkSettings(
+                config.provenance.watermark_key or DEFAULT_KEY, installation_id(identity)
+            ),
+            moderator=Moderator.from_config(config.safety.policy or None),
         )
         for name in config.engines:  # a misconfigured engine stops the start, not a job
             self.ctx.engines.get(name)
@@ -59,6 +67,11 @@ class Studio:
             worker.start()
         self._janitor = threading.Thread(target=self._housekeeping, name="reelforge-janitor")
         self._janitor.start()
+        # The moderator's text encoder loads in the background, so the server answers at
+        # once and the first prompt does not wait for it (if it comes first, it waits).
+        threading.Thread(
+            target=self._warm_moderator, name="reelforge-moderator", daemon=True
+        ).start()
 
     def stop(self, timeout: float | None = 30) -> None:
         self._stop.set()
@@ -67,6 +80,12 @@ class Studio:
         if self._janitor is not None:
             self._janitor.join(timeout)
         self.ctx.db.dispose()
+
+    def _warm_moderator(self) -> None:
+        try:
+            self.ctx.moderator.load()
+        except Exception:
+            logger.exception("loading the moderation model failed; the first prompt retries")
 
     def _housekeeping(self) -> None:
         server = self.config.server
@@ -127,8 +146,25 @@ class Studio:
         uploads.delete_file(self.ctx, user, file_id)
         return {"id": file_id, "object": "file", "deleted": True}
 
-    def create_character(self, user: User, name: object, video: Upload | None) -> dict:
-        return characters.create(self.ctx, user, name, video)
+    def create_character(self, user: User, fields: dict, video: Upload | None) -> dict:
+        return characters.create(self.ctx, user, fields, video)
 
     def get_character(self, user: User, character_id: str) -> dict:
         return characters.get(self.ctx, user, character_id)
+
+    # -- moderation review (admins) ----------------------------------------------------------
+
+    def pending_reviews(self, admin: User) -> dict:
+        return reviews.pending(self.ctx.db, admin)
+
+    def review_content(self, admin: User, video_id: str, variant: str):
+        return reviews.content(self.ctx.db, self.ctx.storage, admin, video_id, variant)
+
+    def approve_video(self, admin: User, video_id: str) -> dict:
+        return reviews.approve(self.ctx.db, admin, video_id)
+
+    def reject_video(self, admin: User, video_id: str, reason: object = None) -> dict:
+        return reviews.reject(self.ctx.db, self.ctx.storage, admin, video_id, reason)
+
+    def moderation_log(self, admin: User, limit: int, before: int | None) -> dict:
+        return reviews.audit(self.ctx.db, admin, limit, before)

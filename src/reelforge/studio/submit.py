@@ -2,8 +2,9 @@
 
 Every check runs before anything is stored: the prompt, the model, the plan's size and
 length limits, what the engine can make (its own `check`, which does no work), the
-references, then the monthly quota. Then, in one transaction, the uploads are kept,
-the job row is queued and its seconds are charged.
+references, moderation (the prompt, then faces in uploads without a consent
+attestation), then the monthly quota. Then, in one transaction, the uploads are kept,
+the job row is queued and its seconds are charged. A refused request costs nothing.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import datetime as dt
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import func, select
 
 from reelforge.engines import Engine
-from reelforge.studio import uploads
+from reelforge.studio import moderation, uploads
 from reelforge.studio.accounts import User
 from reelforge.studio.context import Context
 from reelforge.studio.db import usage, videos
@@ -58,6 +59,8 @@ class Job:
     remixed_from: str | None = None
     upload: Upload | None = None  # kept with the job; its file id goes in params[upload_param]
     upload_param: str | None = None
+    media: list[tuple[Upload, str]] = field(default_factory=list)  # (upload, param) to moderate
+    consent: bool = False  # the request attests that people shown in its media consented
 
 
 def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | None) -> dict:
@@ -72,6 +75,7 @@ def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | No
     engine = ctx.engines.get(engine_name)
     fps = engine.capabilities.fps[0]
     job = Job("create", model, engine_name, prompt, (width, height), str(seconds), seconds, {})
+    job.consent = moderation.consent_of(fields.get("consent"))
     keyframes = []
     if reference is not None:
         upload, file_id = _reference(ctx, user, reference)
@@ -83,6 +87,7 @@ def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | No
                 param="input_reference",
             )
         keyframes = [Keyframe(0, _placeholder(1))]
+        job.media.append((upload, "input_reference"))
         job.params["input_reference"] = file_id
         if file_id is None:
             job.upload, job.upload_param = upload, "input_reference"
@@ -123,6 +128,7 @@ def edit(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
     prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
     strength = strength_of(fields.get("strength"), EDIT_STRENGTH)
     job = _from_source(ctx, user, fields, ref, "edit", "remix")
+    job.consent = moderation.consent_of(fields.get("consent"))
     job.prompt = prompt
     job.params["strength"] = strength
     _check_plan(plan, *job.size, job.charge)
@@ -136,6 +142,7 @@ def extend(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
     added = seconds_of(fields.get("seconds") or DEFAULT_SECONDS)
     plan.check_seconds(added)
     job = _from_source(ctx, user, fields, ref, "extend", "extend")
+    job.consent = moderation.consent_of(fields.get("consent"))
     engine = ctx.engines.get(job.engine)
     fps = engine.capabilities.fps[0]
     _check_plan(plan, *job.size, 0)
@@ -213,6 +220,7 @@ def _from_source(ctx, user, fields, ref: VideoRef, kind: str, mode: str) -> Job:
         {},
     )
     job.upload, job.upload_param = ref.upload, "source_file_id"
+    job.media.append((ref.upload, "video"))
     return job
 
 
@@ -254,7 +262,17 @@ def _check_engine(engine: Engine, width: int, height: int, seconds: float) -> No
 # -- queueing -----------------------------------------------------------------------------
 
 
+def _moderate(ctx: Context, user: User, job: Job) -> None:
+    """The prompt, then each image or video the request brings (the user's own finished
+    videos were checked when they were made)."""
+    moderation.check_prompt(ctx, user, job.prompt)
+    for upload, param in job.media:
+        if moderation.check_upload(ctx, user, upload, job.consent, param):
+            job.params["input_faces"] = True  # the output check looks harder
+
+
 def _queue(ctx: Context, user: User, plan: PlanLimits, job: Job) -> dict:
+    _moderate(ctx, user, job)
     now = time.time()
     period = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m")
     video_id = new_id("video_")

@@ -6,6 +6,9 @@ from sqlalchemy.engine import Row
 
 
 def video_object(row: Row) -> dict:
+    """A video as the SDK reads it. A job held for moderation review shows as
+    in_progress (clients poll until completed or failed) and, only then and after, has
+    reelforge's own field `review`: "pending", "approved" or "rejected"."""
     error = None
     if row.status == "failed":
         error = {
@@ -16,12 +19,12 @@ def video_object(row: Row) -> dict:
             if row.error_code == "internal_error"
             else "invalid_request_error",
         }
-    return {
+    video = {
         "id": row.id,
         "object": "video",
         "model": row.model,
-        "status": row.status,
-        "progress": int(row.progress),
+        "status": "in_progress" if row.status == "in_review" else row.status,
+        "progress": 99 if row.status == "in_review" else int(row.progress),
         "created_at": int(row.created_at),
         "completed_at": _seconds(row.completed_at),
         "expires_at": _seconds(row.expires_at),
@@ -31,6 +34,9 @@ def video_object(row: Row) -> dict:
         "remixed_from_video_id": row.remixed_from_video_id,
         "error": error,
     }
+    if row.review is not None:
+        video["review"] = row.review
+    return video
 
 
 def file_object(row: Row) -> dict:

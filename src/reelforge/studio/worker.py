@@ -2,7 +2,9 @@
 
 Each worker claims a job (queue.claim), renders it (render.py) while storing progress
 (which is also how it learns that the job was deleted: the row is gone, so it stops at
-the next step), stores the files (outputs.py) and marks the job completed. A failure
+the next step), has moderation look at the output, marks and stores the files
+(outputs.py) and marks the job completed, or holds it for review when moderation
+flagged it (reviews.py). A failure
 ends the job as failed with the error's message and gives its quota seconds back.
 A heartbeat thread keeps the worker's running job marked alive for recovery.
 """
@@ -14,9 +16,9 @@ import threading
 import time
 
 from reelforge.engines import GenerationCancelled
-from reelforge.studio import queue
+from reelforge.studio import moderation, queue
 from reelforge.studio.context import Context
-from reelforge.studio.outputs import store_outputs
+from reelforge.studio.outputs import invisible_mark, store_outputs
 from reelforge.studio.render import render
 from reelforge.studio.signing import JobSigner
 from reelforge.types import ReelforgeError
@@ -68,10 +70,17 @@ class Worker:
             clip = render(self.ctx, job, progress, progress.cancelled)
             if progress.lost:
                 return
+            flagged = moderation.check_output(self.ctx, job, clip).flagged
+            clip = invisible_mark(self.ctx.mark, job.id, clip)
             store_outputs(self.ctx.storage, job, clip, JobSigner(self.ctx, job))
-            if not queue.complete(self.ctx.db, job.id, self.id, job.retention_s):
+            if flagged:
+                kept = queue.hold_for_review(self.ctx.db, job.id, self.id)
+            else:
+                kept = queue.complete(self.ctx.db, job.id, self.id, job.retention_s)
+            if not kept:
                 self.ctx.storage.delete_video(job.id)  # deleted while it was being stored
-            logger.info("video %s done in %.1f s", job.id, time.monotonic() - started)
+            state = "held for review" if flagged else "done"
+            logger.info("video %s %s in %.1f s", job.id, state, time.monotonic() - started)
         except GenerationCancelled:
             self.ctx.storage.delete_video(job.id)
             if not progress.lost:  # the server is stopping: the next start runs it again
