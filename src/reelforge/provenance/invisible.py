@@ -41,13 +41,14 @@ confidence, or says there is none. The design, and why it survives what it must
   even that (fine texture everywhere) is caught by reading the mark back at once: it is
   made again, `BOOST` times stronger, up to `RETRIES` times (busy pictures also mask a
   stronger mark best).
-- Decision. The payload is read at the best pilot peak (over all shifts, sizes and both
-  conventions) once its z-score passes `DECODE_MIN`; the CRC, with a small Chase search
-  over the weakest bits, says whether the reading is right, and `found` needs it. A
-  random reading passes 64 tries with probability 64/65536, and unmarked pictures pass
-  the pilot gate a few times in a hundred, so false positives are rare (measured in
-  docs/SAFETY.md). `confidence` is 1 - tries/65536 when found (the chance the CRC was
-  not fooled); when not found it is a pilot score, 0 up to the z-score pictures alone
+- Decision. Each convention gives two readings, at its best pilot peak over all shifts
+  and sizes and at its best near size 1 (uncropped). From the highest pilot z-score
+  down, every reading past `DECODE_MIN` is decoded; the CRC, with a Chase search over
+  the 6 weakest bits (64 tries), says whether it is right, and `found` needs it. A
+  random reading passes 64 tries with probability 64/65536, at most four readings are
+  tried, and unmarked pictures pass the pilot gate about one time in seven, so false
+  positives are rare (measured in docs/SAFETY.md). `confidence` is 1 - tries/65536
+  when found; when not found it is a pilot score, 0 up to the z-score pictures alone
   reach (`Z_NOISE`), 1 at `SYNC_MIN` (a mark seen whose payload could not be read).
 - Strength. 2.0 luma levels RMS: PSNR about 42 dB against the unmarked clip (2.4 and
   about 40.4 dB on small frames), a faint texture that the eye takes for the picture's
