@@ -96,6 +96,13 @@ def test_every_mp4_is_signed_and_carries_this_installations_mark(server, pro, tm
     assert found.found, found.to_dict()
     assert found.payload.installation == installation_id(identity)
     assert found.payload.job == id32(video.id)
+    # An extension keeps its source's (marked) frames and is marked again: it reads as
+    # the extension's own job.
+    body = {"video": {"id": video.id}, "prompt": "it slides on", "seconds": "2"}
+    extended = pro.videos.poll(pro.post("/videos/extensions", body=body, cast_to=Video).id)
+    assert extended.status == "completed", extended.error
+    again = detect(clip_of(pro.videos.download_content(extended.id).read()))
+    assert again.found and again.payload.job == id32(extended.id), again.to_dict()
 
 
 def test_an_output_showing_a_face_waits_for_an_admin(server, pro, admin):
