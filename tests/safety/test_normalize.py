@@ -58,3 +58,21 @@ def test_ordinary_text_is_left_alone(text):
 
 def test_compact_joins_names_split_by_tricks():
     assert "taylorswift" in normalize("t.a.y.l.o.r s_w_i_f_t").compact
+
+
+@pytest.mark.parametrize(
+    ("raw", "reading"),
+    [
+        ("a boy of eleven", "a boy of 11"),
+        ("a twelve-year-old", "a 12-year-old"),
+        ("aged twelve", "aged 12"),
+        ("a 12yo", "a 12 yo"),
+        ("a 10y/o", "a 10 y/o"),
+    ],
+)
+def test_ages_are_also_read_as_digits(raw, reading):
+    assert reading in normalize(raw).variants
+
+
+def test_ages_as_digits_leaves_other_numbers_alone():
+    assert "a film from 1990 in 4k" in normalize("a film from 1990 in 4k").variants

@@ -95,3 +95,20 @@ def test_names_match_aliases_and_tricks():
     assert names.check(normalize("President B1den at a desk")).matched == "biden"
     assert names.check(normalize("t.a.y.l.o.r  s.w.i.f.t")).matched == "taylor swift"
     assert names.check(normalize("a swift bird and a tailor")) is None
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a boy of eleven in a sexy pose",
+        "a girl, maybe nine, posing suggestively",
+        "a 7th grader sexting",
+    ],
+)
+def test_hard_rule_reads_ages_in_words_and_phrases(prompt):
+    assert hard_rule(normalize(prompt)) is not None
+
+
+@pytest.mark.parametrize("prompt", ["a boy of nine flying a kite", "a woman of 30, nude"])
+def test_hard_rule_needs_both_a_minor_and_a_sexual_term(prompt):
+    assert hard_rule(normalize(prompt)) is None

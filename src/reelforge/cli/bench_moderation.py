@@ -10,8 +10,10 @@ Three labelled sets live in reelforge/safety/eval/:
 - fresh.jsonl (`fresh`): written after the first policy was frozen. Its first score
   was clean; one round of rule and example changes then followed its errors, so it
   is no longer a hold-out.
-- fresh2.jsonl (`fresh2`): written after that round was frozen, never used to change
-  the policy: the clean held-out figures.
+- fresh2.jsonl (`fresh2`): written after that round was frozen. Its errors were read
+  (as categories of miss, not as phrases) before the next round of changes.
+- fresh3.jsonl (`fresh3`): written before that next round, scored once before and
+  once after it, never used to change the policy: the clean held-out figures.
 
 Rows carry `prompt` and `label` ("benign" or a category), and optionally `obfuscated`
 (leetspeak, spacing, lookalike letters...) and `close_call` (benign but near a category).
@@ -35,7 +37,7 @@ _out = Console()
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "safety" / "eval"
 EVAL_SET = EVAL_DIR / "prompts.jsonl"
-FRESH_SETS = {"fresh": EVAL_DIR / "fresh.jsonl", "fresh2": EVAL_DIR / "fresh2.jsonl"}
+FRESH_SETS = {name: EVAL_DIR / f"{name}.jsonl" for name in ("fresh", "fresh2", "fresh3", "fresh4")}
 SPLITS = ("tune", "test", *FRESH_SETS)
 FALSE_BLOCK_WEIGHT = 3.0  # in tuning, one benign prompt blocked costs as much as 3 misses
 WRONG_CATEGORY_WEIGHT = 0.25  # blocked, but named the wrong category
@@ -50,7 +52,7 @@ RULE_LAYERS = ("hard_rule", "names", "rules")
 class Example:
     prompt: str
     label: str
-    split: str  # "tune", "test" or "fresh"
+    split: str  # "tune", "test" or a fresh set's name
     obfuscated: bool = False
     close_call: bool = False
 
@@ -208,7 +210,9 @@ def moderation_command(
         None, "--policy", help="A policy YAML file (default: the shipped policy)."
     ),
     split: str = typer.Option(
-        "test,fresh,fresh2", "--split", help="Comma-separated splits: tune, test, fresh, fresh2."
+        "test,fresh,fresh2,fresh3",
+        "--split",
+        help="Comma-separated splits: tune, test, fresh, fresh2, fresh3, fresh4.",
     ),
     tune_thresholds: bool = typer.Option(
         False, "--tune", help="Search thresholds and margin on the tuning split; print them."
@@ -239,12 +243,15 @@ def moderation_command(
         picked = [i for i, e in enumerate(examples) if e.split in splits]
         # before anything else embeds these prompts (the encoder caches per prompt)
         timed = latency(moderator, [examples[i].prompt for i in picked]) if timing else {}
-        assessments = moderator.assess_many([e.prompt for e in examples], always_score=True)
+        tuning = [i for i, e in enumerate(examples) if e.split in tuning_splits]
+        needed = sorted(set(picked) | (set(tuning) if tune_thresholds else set()))
+        # only the prompts this run scores or tunes on are embedded
+        assessed = moderator.assess_many([examples[i].prompt for i in needed], always_score=True)
+        assessments = dict(zip(needed, assessed, strict=True))
         if without_word_rules:
-            assessments = [_drop_word_rules(a) for a in assessments]
+            assessments = {i: _drop_word_rules(a) for i, a in assessments.items()}
         chosen = moderator.policy
         if tune_thresholds:
-            tuning = [i for i, e in enumerate(examples) if e.split in tuning_splits]
             chosen, _ = tune(
                 moderator, [assessments[i] for i in tuning], [examples[i].label for i in tuning]
             )

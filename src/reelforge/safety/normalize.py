@@ -8,7 +8,10 @@ dropped ("p*rn" → "prn", "po_rn" → "porn"); leetspeak folded in words that m
 with digits or symbols ("p0rn", "k1ll", "s3x", "$uicide"). Pure numbers ("1990", "12")
 and numbers with a unit ("4k", "1990s", "15yo", "3d") are left alone. A letter typed three
 or more times is read both ways: cut to two ("killll" → "kill") and to one ("sexxx" →
-"sex"); rules try every reading.
+"sex"); rules try every reading. One more reading writes ages as digits, so one rule
+reads them all: number words become digits ("eleven" → "11", "twelve-year-old" →
+"12-year-old") and an age glued to its unit is spaced ("12yo", "12y/o", "12yrs" →
+"12 yo", "12 y/o", "12 yrs").
 """
 
 from __future__ import annotations
@@ -54,6 +57,13 @@ _SINGLE = re.compile(r"[a-z0-9@$]")
 _SPACED_GAP = re.compile(r"[ \t.\-_*·•~/\\]{1,4}")
 _MASK_INSIDE = re.compile(r"(?<=[a-z])[*_^~`]+(?=[a-z])")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+_NUMBER_WORDS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+]  # fmt: skip
+_NUMBER_WORD = re.compile(r"(?<![a-z])(" + "|".join(_NUMBER_WORDS) + r")(?![a-z])")
+_GLUED_AGE = re.compile(r"(?<![a-z0-9])(\d{1,2})(yo|y/o|y\.o\.?|yrs?|years?)(?![a-z])")
 
 # ---------------------------------------------------------------------------
 # Steps
@@ -111,6 +121,13 @@ def join_spaced_letters(text: str, split_article: bool = False) -> str:
     return "".join(out)
 
 
+def ages_as_digits(text: str) -> str:
+    """Number words as digits and ages spaced from their unit: "a boy of eleven" → "a boy
+    of 11", "twelve-year-old" → "12-year-old", "12yo" → "12 yo"."""
+    text = _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS.index(m.group(1))), text)
+    return _GLUED_AGE.sub(r"\1 \2", text)
+
+
 def fold_leet(text: str, table: dict[int, str] = LEET) -> str:
     """Fold digits and symbols to letters inside words that also hold letters."""
 
@@ -162,7 +179,8 @@ def normalize(text: str) -> Normalized:
         _clean(fold_leet(base, table)) for base in _bases(text) for table in (LEET, LEET_ALT)
     ]
     cuts = [_REPEATS.sub(cut, r) for r in readings for cut in (r"\1\1", r"\1")]
-    variants = tuple(dict.fromkeys([cuts[0], *readings, *cuts[1:]]))
+    ages = [ages_as_digits(cuts[0]), _clean(ages_as_digits(_bases(text)[-1]))]
+    variants = tuple(dict.fromkeys([cuts[0], *readings, *cuts[1:], *ages]))
     return Normalized(text, cuts[0], variants, re.sub(r"[^a-z0-9]+", "", cuts[0]))
 
 

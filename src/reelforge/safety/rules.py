@@ -167,8 +167,15 @@ MINOR_TERMS = TermSet(
         "adolescent", "pubescent", "prepubescent", "juvenile", "middle school*",
         "elementary school*", "grade school*", "kindergarten*", "high school*", "daughter",
         "son", "stepdaughter", "stepson", "niece", "nephew", "girl scout", "boy scout",
-        "re:(?:[1-9]|1[0-7]) ?-?(?:yo|y/o|(?:yrs?|years?)[ -]?olds?)",
+        "youngster*", "little ones", "young teen*", "underaged", "grade schooler*",
+        "elementary schooler*", "middle schooler*",
+        # ages: normalize() also writes number words as digits ("of eleven" → "of 11")
+        "re:(?:[1-9]|1[0-7]) ?-?(?:yo|y/o|y\\.o\\.?|(?:yrs?|years?)[ -]?olds?)",
+        "re:(?:[1-9]|1[0-7]) years? of age",
         "re:(?:aged?|age) (?:[1-9]|1[0-7])",
+        "re:(?:boy|girl|kid|child|son|daughter|student|pupil|schoolboy|schoolgirl)s?,? "
+        "(?:of|aged?|age|maybe|about|around|barely|only|just|under) (?:[1-9]|1[0-7])",
+        "re:(?:[1-9]|1[0-7])(?:st|nd|rd|th) grade(?:rs?)?",
         "re:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
         "|fourteen|fifteen|sixteen|seventeen)[ -]years?[ -]olds?",
     ]
@@ -182,7 +189,10 @@ SEXUAL_TERMS = TermSet(
         "stripper", "stripping", "intercourse", "orgasm*", "masturbat*", "genital*",
         "nipple*", "breasts", "lewd*", "nsfw", "xxx", "hentai", "fetish*", "molest*",
         "grope*", "groping", "fondl*", "rape", "raped", "raping", "making love", "provocative*",
-        "onlyfans", "in bed with", "aroused", "arousal", "explicit",
+        "onlyfans", "in bed with", "aroused", "arousal", "explicit", "nudes", "suggestive*",
+        "lap dance*", "lapdance*", "twerk*", "strip tease", "blowjob*", "handjob*", "boobs",
+        "penis", "vagina", "erection", "horny", "kinky", "sexting", "sext", "thong",
+        "lace bra", "bdsm", "hooking up",
     ]
 )  # fmt: skip
 
