@@ -11,7 +11,19 @@ import logging
 import typer
 
 from reelforge import __version__
-from reelforge.cli import bench, judge, world
+from reelforge.cli import (
+    bench,
+    edit_blend,
+    edit_extend,
+    edit_fill,
+    edit_loop,
+    edit_recut,
+    edit_remix,
+    edit_stitch,
+    edit_storyboard,
+    judge,
+    world,
+)
 from reelforge.cli import detect as detect_cli
 from reelforge.cli import engines as engines_cli
 from reelforge.cli import generate as generate_cli
@@ -40,6 +52,15 @@ app.add_typer(keys_cli.app, name="keys")
 app.command("moderate")(moderate_cli.moderate_command)
 app.add_typer(review_cli.app, name="review")
 app.command("verify")(verify_cli.verify_command)
+# the editing suite (reelforge.edit)
+app.command("extend")(edit_extend.extend_command)
+app.command("loop")(edit_loop.loop_command)
+app.command("blend")(edit_blend.blend_command)
+app.command("remix")(edit_remix.remix_command)
+app.command("storyboard")(edit_storyboard.storyboard_command)
+app.command("stitch")(edit_stitch.stitch_command)
+app.command("recut")(edit_recut.recut_command)
+app.command("fill")(edit_fill.fill_command)
 
 
 def _version(value: bool) -> None:
