@@ -228,6 +228,41 @@ def aspect_name(width: int, height: int) -> str:
 # ---------------------------------------------------------------------------
 
 
+def generation_metadata(
+    spec: GenerationSpec,
+    plan: Plan,
+    *,
+    engine: str,
+    model: str,
+    steps: int,
+    guidance: float,
+    **extra,
+) -> dict:
+    """What every engine records on the clip it made: the request, the plan it ran, the
+    source it started from (by id, for lineage), plus the engine's own `extra` fields."""
+    parents = []
+    if spec.source is not None and "id" in spec.source.metadata:
+        parents.append(spec.source.metadata["id"])
+    meta = {
+        "prompt": spec.prompt,
+        "negative_prompt": spec.negative_prompt,
+        "seed": spec.seed,
+        "engine": engine,
+        "model": model,
+        "mode": plan.mode,
+        "steps": steps,
+        "guidance": guidance,
+        "size": list(plan.size),
+        "native_size": list(plan.native),
+        "upscaled": plan.upscaled,
+        **extra,
+        "parents": parents,
+    }
+    if plan.mode == "remix":
+        meta["source_strength"] = spec.source_strength
+    return meta
+
+
 def mode_of(spec: GenerationSpec) -> str:
     """The mode a spec asks for (see MODES); the most specific one wins."""
     if spec.characters:

@@ -41,6 +41,7 @@ from reelforge.engines.base import (
     ProgressFn,
     Size,
     aspect_name,
+    generation_metadata,
 )
 from reelforge.types import (
     Clip,
@@ -541,29 +542,17 @@ class DiffusersEngine:
         }
 
     def _metadata(self, spec: GenerationSpec, plan: Plan) -> dict:
-        parents = []
-        if spec.source is not None and "id" in spec.source.metadata:
-            parents.append(spec.source.metadata["id"])
-        meta = {
-            "prompt": spec.prompt,
-            "negative_prompt": spec.negative_prompt,
-            "seed": spec.seed,
-            "engine": self.name,
-            "model": self.config.path.name,
-            "mode": plan.mode,
-            "steps": self.steps(spec),
-            "guidance": self.guidance(spec),
-            "size": list(plan.size),
-            "native_size": list(plan.native),
-            "upscaled": plan.upscaled,
-            "generated_frames": plan.frames,
-            "device": self.placement.device,
-            "dtype": self.placement.dtype,
-            "parents": parents,
-        }
-        if plan.mode == "remix":
-            meta["source_strength"] = spec.source_strength
-        return meta
+        return generation_metadata(
+            spec,
+            plan,
+            engine=self.name,
+            model=self.config.path.name,
+            steps=self.steps(spec),
+            guidance=self.guidance(spec),
+            generated_frames=plan.frames,
+            device=self.placement.device,
+            dtype=self.placement.dtype,
+        )
 
 
 def run_pipeline(pipe, arguments: dict) -> np.ndarray:

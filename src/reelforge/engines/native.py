@@ -30,6 +30,7 @@ from reelforge.engines.base import (
     GenerationCancelled,
     Plan,
     ProgressFn,
+    generation_metadata,
 )
 from reelforge.engines.conditions import Given, given_frames
 from reelforge.engines.frames import resize, to_frames
@@ -185,28 +186,16 @@ class NativeEngine:
         return torch.where(given.hard, given.raw, w.vae.denormalize(x))
 
     def _metadata(self, spec: GenerationSpec, plan: Plan, steps: int, guidance: float) -> dict:
-        parents = []
-        if spec.source is not None and "id" in spec.source.metadata:
-            parents.append(spec.source.metadata["id"])
-        meta = {
-            "prompt": spec.prompt,
-            "expanded_prompt": spec.expanded_prompt,
-            "negative_prompt": spec.negative_prompt,
-            "seed": spec.seed,
-            "engine": self.name,
-            "model": self.config.name,
-            "mode": plan.mode,
-            "steps": steps,
-            "guidance": guidance,
-            "sampler": self.config.sampler,
-            "size": list(plan.size),
-            "native_size": list(plan.native),
-            "upscaled": plan.upscaled,
-            "parents": parents,
-        }
-        if plan.mode == "remix":
-            meta["source_strength"] = spec.source_strength
-        return meta
+        return generation_metadata(
+            spec,
+            plan,
+            engine=self.name,
+            model=self.config.name,
+            steps=steps,
+            guidance=guidance,
+            expanded_prompt=spec.expanded_prompt,
+            sampler=self.config.sampler,
+        )
 
 
 def _window(max_frames: int, start: int, step: int, overlap: int, where: Path) -> int:
