@@ -4,7 +4,7 @@ SQLite in the data folder by default (WAL, so readers never wait for the worker'
 writes); any SQLAlchemy URL otherwise, PostgreSQL tested (`postgresql://` is read as
 psycopg 3). Every row that matters lives here: users and their hashed keys, jobs (the
 queue is the `videos` table), uploaded files, characters, quota usage and the moderation
-log (which also holds the review queue's decisions).
+log (which also holds the review queue's decisions) and the web studio's sessions.
 
 There are no migration scripts yet: a column added in a later release is added to an
 older database at connect (`_add_missing_columns`), which covers nullable columns and
@@ -63,7 +63,7 @@ videos = Table(
     Column("seq", Integer, primary_key=True, autoincrement=True),  # creation order
     Column("id", String(64), nullable=False, unique=True),
     Column("user_id", String(64), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),  # create | remix | edit | extend
+    Column("kind", String(16), nullable=False),  # create remix edit extend, or an edit job
     Column("model", String(100), nullable=False),  # as the caller named it
     Column("engine", String(100), nullable=False),  # the engine config that serves it
     Column("status", String(16), nullable=False, index=True),
@@ -91,6 +91,9 @@ videos = Table(
     # Moderation of the output: "pending" while status is "in_review" (the files are made
     # and held back), then "approved" or "rejected"; None when nothing was flagged.
     Column("review", String(16)),
+    # Shown in the studio's public feed since then (None: private); the owner publishes
+    # and unpublishes it, and anyone signed in may watch and remix it meanwhile.
+    Column("published_at", Float, index=True),
 )
 
 files = Table(
@@ -114,6 +117,19 @@ characters = Table(
     Column("name", String(200), nullable=False),
     Column("file_id", String(64), nullable=False),
     Column("created_at", Float, nullable=False),
+)
+
+# Browser sessions of the web studio: an API key exchanged for a random token that
+# travels only in an httpOnly cookie. Only its SHA-256 is kept, as for keys; the session
+# ends with the key it was opened with (revoking the key signs the browser out).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("key_id", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
 )
 
 # Seconds charged against the monthly quota: one row per accepted job, removed again
