@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from reelforge import __version__
-from reelforge.api import admin, errors, files, videos
+from reelforge.api import admin, edits, errors, files, videos
 from reelforge.studio import Studio
 
 
@@ -33,6 +33,7 @@ def create_app(studio: Studio, *, manage: bool = True) -> FastAPI:
     app.state.studio = studio
     errors.install(app)
     app.include_router(videos.router)
+    app.include_router(edits.router)
     app.include_router(files.router)
     app.include_router(admin.router)
     return app

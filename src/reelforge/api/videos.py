@@ -24,7 +24,7 @@ def _studio(request: Request) -> Studio:
     return request.app.state.studio
 
 
-def _paced(request: Request, response: Response, video: dict) -> dict:
+def paced(request: Request, response: Response, video: dict) -> dict:
     """Tell pollers when to ask again while the video is not finished."""
     if video["status"] in ("queued", "in_progress"):
         response.headers[POLL_HEADER] = str(_studio(request).config.server.poll_after_ms)
@@ -46,7 +46,7 @@ async def create_video(request: Request, response: Response, user: UserDep) -> d
             param="input_reference",
         )
     video = await run_in_threadpool(_studio(request).create_video, user, fields, reference)
-    return _paced(request, response, video)
+    return paced(request, response, video)
 
 
 @router.get("", summary="List your videos, newest first")
@@ -65,7 +65,7 @@ async def edit_video(request: Request, response: Response, user: UserDep) -> dic
     fields, files = await _body(request, "video")
     ref = _video_ref(fields, files)
     video = await run_in_threadpool(_studio(request).edit_video, user, fields, ref)
-    return _paced(request, response, video)
+    return paced(request, response, video)
 
 
 @router.post("/extensions", summary="Extend a video by more seconds")
@@ -73,7 +73,7 @@ async def extend_video(request: Request, response: Response, user: UserDep) -> d
     fields, files = await _body(request, "video")
     ref = _video_ref(fields, files)
     video = await run_in_threadpool(_studio(request).extend_video, user, fields, ref)
-    return _paced(request, response, video)
+    return paced(request, response, video)
 
 
 @router.post("/characters", summary="Create a character from a short video")
@@ -91,7 +91,7 @@ async def get_character(request: Request, character_id: str, user: UserDep) -> d
 @router.get("/{video_id}", summary="Get a video job")
 async def get_video(request: Request, response: Response, video_id: str, user: UserDep) -> dict:
     video = await run_in_threadpool(_studio(request).get_video, user, video_id)
-    return _paced(request, response, video)
+    return paced(request, response, video)
 
 
 @router.delete("/{video_id}", summary="Delete a video (a queued or running one is cancelled)")
@@ -113,7 +113,7 @@ async def video_content(
 async def remix_video(request: Request, response: Response, video_id: str, user: UserDep) -> dict:
     fields, _ = await _body(request, "body")
     video = await run_in_threadpool(_studio(request).remix_video, user, video_id, fields)
-    return _paced(request, response, video)
+    return paced(request, response, video)
 
 
 def _video_ref(fields: dict, files: dict[str, Upload]) -> VideoRef:

@@ -99,27 +99,34 @@ def heartbeat(db: Engine, worker: WorkerId) -> None:
         )
 
 
-def complete(db: Engine, video_id: str, worker: WorkerId, retention_s: float | None) -> bool:
+def complete(
+    db: Engine,
+    video_id: str,
+    worker: WorkerId,
+    retention_s: float | None,
+    seconds: str | None = None,
+) -> bool:
+    """Mark completed; `seconds` replaces an estimated length with the clip's own."""
     now = time.time()
     expires = now + retention_s if retention_s else None
+    values = dict(status="completed", progress=100, completed_at=now, expires_at=expires)
+    if seconds is not None:
+        values["seconds"] = seconds
     with db.begin() as conn:
-        done = conn.execute(
-            _mine(video_id, worker).values(
-                status="completed", progress=100, completed_at=now, expires_at=expires
-            )
-        )
+        done = conn.execute(_mine(video_id, worker).values(**values))
     return done.rowcount == 1
 
 
-def hold_for_review(db: Engine, video_id: str, worker: WorkerId) -> bool:
+def hold_for_review(
+    db: Engine, video_id: str, worker: WorkerId, seconds: str | None = None
+) -> bool:
     """The job's files are made but moderation flagged them: it waits, `in_review`, for
     an admin (reviews.py); not counted as running, never requeued."""
+    values = dict(status="in_review", progress=100, review="pending", worker_id=None)
+    if seconds is not None:
+        values["seconds"] = seconds
     with db.begin() as conn:
-        done = conn.execute(
-            _mine(video_id, worker).values(
-                status="in_review", progress=100, review="pending", worker_id=None
-            )
-        )
+        done = conn.execute(_mine(video_id, worker).values(**values))
     return done.rowcount == 1
 
 

@@ -79,3 +79,14 @@ def strength_of(value: object, default: float) -> float:
             param="strength",
         )
     return strength
+
+
+def choice_of(value: object, choices: tuple[str, ...], param: str) -> str:
+    """One of `choices` (the first when the field is absent)."""
+    if value is None:
+        return choices[0]
+    if not isinstance(value, str) or value.strip().lower() not in choices:
+        raise InvalidInputError(
+            f"{param} must be one of {', '.join(choices)}; got {value!r}", param=param
+        )
+    return value.strip().lower()

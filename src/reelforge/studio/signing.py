@@ -16,7 +16,19 @@ from reelforge.studio.config import StudioConfig
 from reelforge.studio.storage import Storage
 from reelforge.studio.uploads import get_file_row
 
-KINDS = {"create": "generate", "remix": "remix", "edit": "edit", "extend": "extend"}
+# A job's kind → the manifest's kind (provenance.manifest.KINDS says what each records).
+KINDS = {
+    "create": "generate",
+    "storyboard": "generate",
+    "remix": "remix",
+    "edit": "edit",
+    "recut": "edit",
+    "loop": "edit",
+    "fill": "edit",
+    "extend": "extend",
+    "blend": "blend",
+    "stitch": "stitch",
+}
 
 
 def signing_identity(config: StudioConfig) -> SigningIdentity:
@@ -45,15 +57,15 @@ class JobSigner:
 
 
 def _sources(ctx, row: Row) -> list[tuple[str, Path]]:
-    """(title, file) of what the job started from: the reference image, the source video."""
+    """(title, file) of what the job started from: the reference image, the source
+    videos, the storyboard's card images."""
     params = json.loads(row.params)
     storage: Storage = ctx.storage
-    sources = []
-    if params.get("source_video_id"):
-        video_id = params["source_video_id"]
-        sources.append((f"{video_id}.mp4", storage.master(video_id)))
-    for key in ("source_file_id", "input_reference"):
-        if params.get(key):
-            file = get_file_row(ctx, params[key])
-            sources.append((file.filename, storage.path(file.path)))
+    video_ids = params.get("source_video_ids") or [params.get("source_video_id")]
+    sources = [(f"{v}.mp4", storage.master(v)) for v in video_ids if v]
+    file_ids = [params.get("source_file_id"), params.get("input_reference")]
+    file_ids += [card.get("image_file_id") for card in params.get("cards", [])]
+    for file_id in filter(None, file_ids):
+        file = get_file_row(ctx, file_id)
+        sources.append((file.filename, storage.path(file.path)))
     return sources

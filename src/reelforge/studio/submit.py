@@ -30,6 +30,7 @@ from reelforge.studio.plans import PlanLimits
 from reelforge.studio.requests import (
     Upload,
     VideoRef,
+    choice_of,
     prompt_of,
     seconds_of,
     size_of,
@@ -39,7 +40,7 @@ from reelforge.studio.views import video_object
 from reelforge.types import GenerationSpec, InvalidInputError, Keyframe, UnsupportedError
 
 DEFAULT_SECONDS = "4"
-EXTEND_CONTEXT_FRAMES = 5  # the source's last frames the extension continues from
+DIRECTIONS = ("forward", "backward")  # of an extension, the first is the default
 REMIX_STRENGTH = 0.55  # "mild"
 EDIT_STRENGTH = 0.7
 
@@ -96,19 +97,19 @@ def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | No
     )
     spec.keyframes = keyframes
     engine.check(spec)
-    return _queue(ctx, user, plan, job)
+    return queue_job(ctx, user, plan, job)
 
 
 def remix(ctx: Context, user: User, video_id: str, fields: dict) -> dict:
-    source = _completed(ctx, user, video_id, "video_id", "remixed")
+    source = completed_source(ctx, user, video_id, "video_id", "remixed")
     plan = ctx.config.plan(user.plan)
     prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
     strength = strength_of(fields.get("strength"), REMIX_STRENGTH)
-    engine = _engine_with(ctx, source.engine, "remix", source.model)
+    engine = engine_with(ctx, source.engine, "remix", source.model)
     width, height = size_of(source.size)
     seconds = float(source.seconds)
-    _check_plan(plan, width, height, seconds)
-    _check_engine(engine, width, height, seconds)
+    check_plan(plan, width, height, seconds)
+    check_engine(engine, width, height, seconds)
     job = Job(
         "remix",
         source.model,
@@ -120,7 +121,7 @@ def remix(ctx: Context, user: User, video_id: str, fields: dict) -> dict:
         {"source_video_id": source.id, "strength": strength},
         remixed_from=source.id,
     )
-    return _queue(ctx, user, plan, job)
+    return queue_job(ctx, user, plan, job)
 
 
 def edit(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
@@ -131,35 +132,28 @@ def edit(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
     job.consent = moderation.consent_of(fields.get("consent"))
     job.prompt = prompt
     job.params["strength"] = strength
-    _check_plan(plan, *job.size, job.charge)
-    _check_engine(ctx.engines.get(job.engine), *job.size, job.charge)
-    return _queue(ctx, user, plan, job)
+    check_plan(plan, *job.size, job.charge)
+    check_engine(ctx.engines.get(job.engine), *job.size, job.charge)
+    return queue_job(ctx, user, plan, job)
 
 
 def extend(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
+    """More seconds after the source (before it with `direction: "backward"`, a
+    reelforge field); the source's frames are kept, so the Video's seconds is the total."""
     plan = ctx.config.plan(user.plan)
     prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
     added = seconds_of(fields.get("seconds") or DEFAULT_SECONDS)
+    direction = choice_of(fields.get("direction"), DIRECTIONS, "direction")
     plan.check_seconds(added)
     job = _from_source(ctx, user, fields, ref, "extend", "extend")
     job.consent = moderation.consent_of(fields.get("consent"))
-    engine = ctx.engines.get(job.engine)
-    fps = engine.capabilities.fps[0]
-    _check_plan(plan, *job.size, 0)
-    spec = GenerationSpec(
-        prompt,
-        width=job.size[0],
-        height=job.size[1],
-        num_frames=EXTEND_CONTEXT_FRAMES + round(added * fps),
-        fps=fps,
-    )
-    spec.keyframes = [Keyframe(0, _placeholder(EXTEND_CONTEXT_FRAMES))]
-    engine.check(spec)
+    check_plan(plan, *job.size, 0)
+    check_engine(ctx.engines.get(job.engine), *job.size, added)
     job.prompt = prompt
-    job.params["added_seconds"] = added
-    job.seconds = _seconds_text(float(job.seconds) + added)
+    job.params.update(added_seconds=added, direction=direction)
+    job.seconds = seconds_text(float(job.seconds) + added)
     job.charge = added
-    return _queue(ctx, user, plan, job)
+    return queue_job(ctx, user, plan, job)
 
 
 # -- references ---------------------------------------------------------------------------
@@ -186,8 +180,8 @@ def _reference(ctx: Context, user: User, reference: Upload | dict) -> tuple[Uplo
 def _from_source(ctx, user, fields, ref: VideoRef, kind: str, mode: str) -> Job:
     """A job over a source video (one of the user's, by id, or an upload)."""
     if ref.video_id is not None:
-        source = _completed(ctx, user, ref.video_id, "video", f"{kind}ed")
-        _engine_with(ctx, source.engine, mode, source.model)
+        source = completed_source(ctx, user, ref.video_id, "video", f"{kind}ed")
+        engine_with(ctx, source.engine, mode, source.model)
         size = size_of(source.size)
         return Job(
             kind,
@@ -207,7 +201,7 @@ def _from_source(ctx, user, fields, ref: VideoRef, kind: str, mode: str) -> Job:
     info = uploads.video_info(ref.upload, "video")
     model = fields.get("model") or ctx.config.server.default_model
     engine_name = ctx.engines.resolve(model)
-    _engine_with(ctx, engine_name, mode, model)
+    engine_with(ctx, engine_name, mode, model)
     seconds = info["frames"] / info["fps"]
     job = Job(
         kind,
@@ -215,7 +209,7 @@ def _from_source(ctx, user, fields, ref: VideoRef, kind: str, mode: str) -> Job:
         engine_name,
         "",
         (info["width"], info["height"]),
-        _seconds_text(seconds),
+        seconds_text(seconds),
         seconds,
         {},
     )
@@ -224,7 +218,7 @@ def _from_source(ctx, user, fields, ref: VideoRef, kind: str, mode: str) -> Job:
     return job
 
 
-def _completed(ctx: Context, user: User, video_id: str, param: str, verb: str):
+def completed_source(ctx: Context, user: User, video_id: str, param: str, verb: str):
     row = owned_video(ctx, user, video_id, param)
     if row.status != "completed":
         state = "failed" if row.status == "failed" else f"is {row.status.replace('_', ' ')}"
@@ -236,7 +230,7 @@ def _completed(ctx: Context, user: User, video_id: str, param: str, verb: str):
     return row
 
 
-def _engine_with(ctx: Context, engine_name: str, mode: str, model: str) -> Engine:
+def engine_with(ctx: Context, engine_name: str, mode: str, model: str) -> Engine:
     engine = ctx.engines.get(engine_name)
     if mode not in engine.capabilities.modes:
         raise UnsupportedError(
@@ -247,12 +241,12 @@ def _engine_with(ctx: Context, engine_name: str, mode: str, model: str) -> Engin
     return engine
 
 
-def _check_plan(plan: PlanLimits, width: int, height: int, seconds: float) -> None:
+def check_plan(plan: PlanLimits, width: int, height: int, seconds: float) -> None:
     plan.check_size(width, height)
     plan.check_seconds(seconds)
 
 
-def _check_engine(engine: Engine, width: int, height: int, seconds: float) -> None:
+def check_engine(engine: Engine, width: int, height: int, seconds: float) -> None:
     """The engine can make this size and length (the mode is checked separately)."""
     fps = engine.capabilities.fps[0]
     engine.capabilities.native_size(width, height)
@@ -271,7 +265,7 @@ def _moderate(ctx: Context, user: User, job: Job) -> None:
             job.params["input_faces"] = True  # the output check looks harder
 
 
-def _queue(ctx: Context, user: User, plan: PlanLimits, job: Job) -> dict:
+def queue_job(ctx: Context, user: User, plan: PlanLimits, job: Job) -> dict:
     _moderate(ctx, user, job)
     now = time.time()
     period = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m")
@@ -339,5 +333,5 @@ def _placeholder(frames: int) -> np.ndarray:
     return np.zeros((frames, 1, 1, 3), np.uint8)
 
 
-def _seconds_text(seconds: float) -> str:
+def seconds_text(seconds: float) -> str:
     return f"{round(seconds, 2):g}"

@@ -20,7 +20,9 @@ from reelforge.studio import moderation, queue
 from reelforge.studio.context import Context
 from reelforge.studio.outputs import invisible_mark, store_outputs
 from reelforge.studio.render import render
+from reelforge.studio.render_edits import KINDS as EDIT_KINDS
 from reelforge.studio.signing import JobSigner
+from reelforge.studio.submit import seconds_text
 from reelforge.types import ReelforgeError
 
 logger = logging.getLogger(__name__)
@@ -73,10 +75,12 @@ class Worker:
             flagged = moderation.check_output(self.ctx, job, clip).flagged
             clip = invisible_mark(self.ctx.mark, job.id, clip)
             store_outputs(self.ctx.storage, job, clip, JobSigner(self.ctx, job))
+            # an editing job's length was estimated at submission; the clip's is exact
+            seconds = seconds_text(clip.duration) if job.kind in EDIT_KINDS else None
             if flagged:
-                kept = queue.hold_for_review(self.ctx.db, job.id, self.id)
+                kept = queue.hold_for_review(self.ctx.db, job.id, self.id, seconds)
             else:
-                kept = queue.complete(self.ctx.db, job.id, self.id, job.retention_s)
+                kept = queue.complete(self.ctx.db, job.id, self.id, job.retention_s, seconds)
             if not kept:
                 self.ctx.storage.delete_video(job.id)  # deleted while it was being stored
             state = "held for review" if flagged else "done"
