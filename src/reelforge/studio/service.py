@@ -14,7 +14,16 @@ import threading
 from reelforge.provenance.identity import installation_id
 from reelforge.provenance.invisible import DEFAULT_KEY
 from reelforge.safety import Moderator
-from reelforge.studio import characters, cleanup, library, queue, reviews, submit, uploads
+from reelforge.studio import (
+    characters,
+    cleanup,
+    library,
+    queue,
+    reviews,
+    submit,
+    submit_edits,
+    uploads,
+)
 from reelforge.studio.accounts import User, authenticate
 from reelforge.studio.config import StudioConfig
 from reelforge.studio.context import Context, MarkSettings
@@ -115,6 +124,10 @@ class Studio:
 
     def extend_video(self, user: User, fields: dict, video: VideoRef) -> dict:
         return submit.extend(self.ctx, user, fields, video)
+
+    def edit_job(self, user: User, kind: str, body: dict) -> dict:
+        """An editing job (submit_edits: recut, loop, blend, fill, stitch, storyboard)."""
+        return submit_edits.OPERATIONS[kind](self.ctx, user, body)
 
     def get_video(self, user: User, video_id: str) -> dict:
         return library.get(self.ctx, user, video_id)
