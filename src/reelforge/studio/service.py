@@ -15,11 +15,16 @@ from reelforge.provenance.identity import installation_id
 from reelforge.provenance.invisible import DEFAULT_KEY
 from reelforge.safety import Moderator
 from reelforge.studio import (
+    account,
     characters,
     cleanup,
+    clips,
+    export,
+    feed,
     library,
     queue,
     reviews,
+    session,
     submit,
     submit_edits,
     uploads,
@@ -181,3 +186,50 @@ class Studio:
 
     def moderation_log(self, admin: User, limit: int, before: int | None) -> dict:
         return reviews.audit(self.ctx.db, admin, limit, before)
+
+    # -- the web studio: sessions, clip pages, the feed, the account -----------------------
+
+    def open_session(self, key: str | None) -> tuple[str, User]:
+        return session.open_session(self.ctx.db, key)
+
+    def session_user(self, token: str) -> User:
+        return session.session_user(self.ctx.db, token)
+
+    def close_session(self, token: str | None) -> None:
+        session.close_session(self.ctx.db, token)
+
+    def clip_details(self, user: User, video_id: str) -> dict:
+        return clips.details(self.ctx, user, video_id)
+
+    def publish_video(self, user: User, video_id: str) -> dict:
+        return feed.publish(self.ctx, user, video_id)
+
+    def unpublish_video(self, user: User, video_id: str) -> dict:
+        return feed.unpublish(self.ctx, user, video_id)
+
+    def feed_page(self, user: User, before: float | None, limit: int) -> dict:
+        return feed.page(self.ctx, user, before, limit)
+
+    def feed_item(self, user: User, video_id: str) -> dict:
+        return feed.get(self.ctx, user, video_id)
+
+    def feed_content(self, video_id: str, variant: str):
+        return feed.content(self.ctx, video_id, variant)
+
+    def remix_published(self, user: User, video_id: str, fields: dict) -> dict:
+        return feed.remix(self.ctx, user, video_id, fields)
+
+    def account(self, user: User) -> dict:
+        return account.summary(self.ctx, user)
+
+    def create_own_key(self, user: User) -> dict:
+        return account.new_key(self.ctx, user)
+
+    def revoke_own_key(self, user: User, key_id: str) -> dict:
+        return account.revoke_key(self.ctx, user, key_id)
+
+    def delete_account(self, user: User, confirm: object) -> dict:
+        return account.delete_account(self.ctx, user, confirm)
+
+    def export_zip(self, user: User):
+        return export.export_zip(self.ctx, user)
