@@ -17,7 +17,7 @@ from reelforge.model.vae import (
     pad_frames,
     save_vae,
 )
-from reelforge.model.vae_loss import vae_loss
+from reelforge.model.vae_loss import temporal_l1, vae_loss
 from reelforge.types import InvalidInputError, NotFoundError
 
 
@@ -307,7 +307,7 @@ def test_a_few_optimizer_steps_lower_the_loss():
         return vae_loss(vae, video, generator=torch.Generator().manual_seed(0))
 
     before, parts = loss_now()
-    assert set(parts) == {"l1", "mse", "edge", "kl", "psnr"}
+    assert set(parts) == {"l1", "mse", "edge", "temporal", "kl", "psnr"}
     for _ in range(12):
         loss, _ = loss_now()
         opt.zero_grad()
@@ -345,3 +345,17 @@ def test_latent_shape_matches_encode():
     vae = make("vae-test-s16")
     video = world_clip(9, 48, 64)
     assert vae.config.latent_shape(9, 48, 64) == vae.encode(video).mean.shape[1:]
+
+
+def test_the_temporal_term_punishes_a_stutter_and_ignores_a_steady_offset():
+    """A reconstruction that holds each group of four frames (the judder a causal 4x
+    decoder falls into) costs in the temporal term; one uniformly brighter does not."""
+    video = world_clip(9, 32, 32)  # (1, 3, 9, 32, 32), a moving scene
+    brighter = (video + 0.1).clamp(-1, 1)
+    held = video.clone()
+    for start in (1, 5):
+        held[:, :, start : start + 4] = video[:, :, start : start + 1]
+    steady = temporal_l1(brighter, video)
+    stutter = temporal_l1(held, video)
+    assert steady < 0.01 < stutter
+    assert temporal_l1(video[:, :, :1], video[:, :, :1]) == 0
