@@ -11,6 +11,9 @@ No clip has sound (the model makes none yet), so all three are scored on the sam
 metrics and sound_sync never applies. `run_quality` writes report.json (settings,
 summary, one row per prompt), summary.md and strips/*.png (model frames over renderer
 frames) into the output folder.
+
+Beside the judge, each clip's judder ratio (evaluate/judder.py: motion in jerks at the
+VAE's 4-frame period) is reported; it is not part of the overall score.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from reelforge.engines.base import Engine
 from reelforge.evaluate import judge, parse_prompt
+from reelforge.evaluate.judder import judder_ratio
 from reelforge.evaluate.report import METRICS, JudgeReport
 from reelforge.prompting import expand_prompt
 from reelforge.types import Clip, GenerationSpec, InvalidInputError
@@ -125,11 +129,8 @@ def score_prompt(
     truth = render_clip(scene, spec.width, spec.height, spec.fps, config.seconds, audio=False)
     t2 = time.perf_counter()
     wanted = parse_prompt(prompt)
-    reports = {
-        "model": judge(made.with_(audio=None), wanted),
-        "ceiling": judge(truth, wanted),
-        "floor": judge(shuffle_frames(truth, k), wanted),
-    }
+    clips = {"model": made.with_(audio=None), "ceiling": truth, "floor": shuffle_frames(truth, k)}
+    reports = {source: judge(clip, wanted) for source, clip in clips.items()}
     row = {
         "scene_seed": config.first_seed + k,
         "seed": k,
@@ -138,6 +139,7 @@ def score_prompt(
         "size": [spec.width, spec.height],
         "frames": spec.num_frames,
         **{source: _scores(report) for source, report in reports.items()},
+        "judder": {source: _round(judder_ratio(clip.frames)) for source, clip in clips.items()},
         "generate_s": round(t1 - t0, 3),
         "render_s": round(t2 - t1, 3),
         "judge_s": round(sum(r.seconds for r in reports.values()), 3),
@@ -148,6 +150,10 @@ def score_prompt(
 # ---------------------------------------------------------------------------
 # Aggregation
 # ---------------------------------------------------------------------------
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def _mean(values: list[float | None]) -> dict[str, Any]:
@@ -165,7 +171,8 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
         overall = _mean([r[source]["overall"] for r in rows])
         overall["missing"] = len(rows) - overall["applied"]
         metrics = {m: _mean([r[source]["metrics"].get(m) for r in rows]) for m in METRICS}
-        out[source] = {"overall": overall, "metrics": metrics}
+        judder = _mean([r.get("judder", {}).get(source) for r in rows])
+        out[source] = {"overall": overall, "metrics": metrics, "judder": judder}
     return out
 
 
@@ -204,6 +211,11 @@ def summary_markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         "| metric | model | renderer ceiling | shuffled floor | prompts applied |",
         "|---|---:|---:|---:|---:|",
         *(f"| {' | '.join(row)} |" for row in summary_rows(summary)),
+        "",
+        "Judder ratio (not in the overall; about 1 for steady motion, up to 4 for motion in "
+        "jerks every fourth frame): "
+        + ", ".join(f"{source} {_number(summary[source]['judder']['mean'])}" for source in SOURCES)
+        + ".",
         "",
         f"Settings: `reelforge bench quality {settings_line(meta)}` "
         f"(steps {meta['steps']}, guidance {meta['guidance']}).",
