@@ -11,10 +11,22 @@ import zipfile
 
 import pytest
 
-from api.server import new_user
+from api.server import Server, new_user
 from web.browser import DESKTOP, launch, screenshot
+from web.keys import make_key, release
 
 READY = 120_000  # ms: a 4 s clip of the default model takes a few seconds on a CPU
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One SQLite server: the pages do not depend on the database (test_studio_routes
+    covers both backends)."""
+    srv = Server(tmp_path_factory.mktemp("web-browser"))
+    srv.start()
+    yield srv
+    srv.stop()
+    release(srv)
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +43,13 @@ def base(server):
 
 
 @pytest.fixture(scope="module")
-def ada(server):
-    return {"name": new_user(), "key": None} | {"server": server}
+def ada():
+    return {"name": new_user()}
 
 
 @pytest.fixture(scope="module")
 def ada_key(server, ada):
-    return server.key(ada["name"], "pro")
+    return make_key(server, ada["name"], "pro")
 
 
 def open_page(browser, base):
@@ -155,6 +167,24 @@ def test_remix_from_the_clip_page_shows_its_parent(ada_page, first_clip):
     assert lineage.get_by_role("link").get_attribute("href") == f"#/clip/{first_clip}"
 
 
+def test_an_image_becomes_the_first_frame_with_the_consent_box_offered(ada_page, tmp_path):
+    from PIL import Image
+
+    image = tmp_path / "still.png"
+    Image.new("RGB", (200, 150), (200, 40, 40)).save(image)  # any size: the page fits it
+    page = ada_page
+    go(page, "Create")
+    consent = page.get_by_label("Everyone shown in this file agreed to appear in it")
+    assert consent.is_hidden()
+    page.get_by_label("Start from an image or video (optional)").set_input_files(image)
+    assert consent.is_visible() and not consent.is_checked()
+    page.get_by_label("Prompt", exact=True).fill("a red ball rolls to the right")
+    page.get_by_label("Resolution").select_option("128x72")
+    page.get_by_role("button", name="Create", exact=True).click()
+    card = page.locator(".cards .card").first
+    card.locator(".status", has_text="Ready").wait_for(timeout=READY)
+
+
 def test_a_blocked_prompt_shows_its_reason(ada_page):
     page = ada_page
     go(page, "Create")
@@ -191,7 +221,7 @@ def test_publish_and_another_user_sees_and_remixes_it_in_the_feed(
     page.get_by_role("button", name="Publish to the feed").click()
     page.get_by_role("button", name="Unpublish").wait_for()
     bob = open_page(browser, base)
-    sign_in(bob, server.key(new_user(), "plus"))
+    sign_in(bob, make_key(server, new_user(), "plus"))
     go(bob, "Feed")
     card = bob.locator(f'.card[data-id="{first_clip}"]')
     card.wait_for()
@@ -220,3 +250,35 @@ def test_the_account_exports_a_zip_with_the_clips(ada_page, first_clip, tmp_path
     with zipfile.ZipFile(path) as zf:
         assert f"clips/{first_clip}.mp4" in zf.namelist()
         assert "videos.json" in zf.namelist() and "prompts.txt" in zf.namelist()
+
+
+def test_keys_are_made_and_revoked_on_the_account_page(browser, base, server):
+    page = open_page(browser, base)
+    sign_in(page, make_key(server, new_user(), "plus"))
+    go(page, "Account")
+    keys = page.locator(".keys li")
+    assert keys.count() == 1
+    page.get_by_role("button", name="Make a new key").click()
+    new_key = page.locator(".new-key").inner_text()
+    assert new_key.startswith("rf-") and keys.count() == 2
+    prefix = new_key[:7]
+    page.get_by_role("button", name=f"Revoke key {prefix}").click()
+    keys.nth(1).wait_for(state="detached")
+    assert page.errors == []
+    page.context.close()
+
+
+def test_deleting_the_account_needs_the_user_name(browser, base, server):
+    name = new_user()
+    page = open_page(browser, base)
+    sign_in(page, make_key(server, name, "plus"))
+    go(page, "Account")
+    confirm = page.get_by_label(f"Type your user name ({name}) to confirm")
+    confirm.fill("not me")
+    page.get_by_role("button", name="Delete my account and everything in it").click()
+    page.get_by_role("alert").filter(has_text="confirm with its name").wait_for()
+    confirm.fill(name)
+    page.get_by_role("button", name="Delete my account and everything in it").click()
+    page.get_by_label("API key").wait_for()  # signed out: the account is gone
+    assert page.errors == []
+    page.context.close()

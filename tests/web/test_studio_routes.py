@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from api.server import new_user
+from web.keys import make_key
 
 PROMPT = "a red ball bounces to the right at sunset"
 
@@ -22,7 +23,7 @@ class Person:
 
     def __init__(self, server, plan: str = "pro"):
         self.name = new_user()
-        self.key = server.key(self.name, plan)
+        self.key = make_key(server, self.name, plan)
         self.base = server.base_url.removesuffix("/v1")
         self.bearer = httpx.Client(
             base_url=self.base, headers={"authorization": f"Bearer {self.key}"}, timeout=60
