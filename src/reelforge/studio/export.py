@@ -28,6 +28,7 @@ from reelforge.studio.db import files, videos
 from reelforge.studio.views import video_object
 from reelforge.types import NotFoundError
 
+STALE_S = 3600  # an export file older than this was abandoned
 README = """This is everything you made in reelforge, exported {when}.
 clips/ holds each finished clip and its thumbnail; videos.json every job with its prompt,
 expansion and parents; prompts.txt the prompts alone; uploads/ the files you sent.
@@ -39,6 +40,7 @@ def export_zip(ctx: Context, user: User) -> Path:
     caller deletes it once sent)."""
     folder = ctx.config.data_dir / "exports"
     folder.mkdir(parents=True, exist_ok=True)
+    _forget_old(folder)
     target = folder / f"{user.id}-{secrets.token_hex(8)}.zip"
     with ctx.db.connect() as conn:
         rows = conn.execute(
@@ -59,6 +61,13 @@ def export_zip(ctx: Context, user: User) -> Path:
             if path.exists():
                 zf.write(path, f"uploads/{upload.id}-{Path(upload.filename).name}")
     return target
+
+
+def _forget_old(folder: Path) -> None:
+    """Delete exports left behind (a download the client abandoned is never unlinked)."""
+    for old in folder.glob("*.zip"):
+        if time.time() - old.stat().st_mtime > STALE_S:
+            old.unlink(missing_ok=True)
 
 
 def _record(row) -> dict:
