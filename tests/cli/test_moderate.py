@@ -12,7 +12,7 @@ SIMILARITY_CATEGORIES = ("sexual", "minors", "graphic_violence", "hate", "self_h
                          "weapons_extremism", "likeness")  # fmt: skip
 EXAMPLES = DEFAULT_POLICY.with_name("examples.yaml")
 FIELDS = {"prompt", "allowed", "action", "category", "rule", "layer", "score", "matched",
-          "normalized", "scores"}  # fmt: skip
+          "normalized", "scores", "probabilities"}  # fmt: skip
 
 
 def test_an_allowed_prompt_exits_0_with_every_category_scored(tmp_path):
@@ -29,6 +29,7 @@ def test_an_allowed_prompt_exits_0_with_every_category_scored(tmp_path):
     assert set(decision) == FIELDS
     assert decision["allowed"] is True and decision["action"] == "allow"
     assert decision["category"] is None and "graphic_violence" in decision["scores"]
+    assert decision["probabilities"]["benign"] > 0.5  # the learned head's view
     prompt, upload = (json.loads(line) for line in audit.read_text().splitlines())
     assert (prompt["who"], prompt["what"], prompt["subject"], prompt["action"]) == (
         "ann", "prompt", "a boxer throws a punch", "allow",

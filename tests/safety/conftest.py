@@ -25,6 +25,7 @@ def policy_file(tmp_path) -> Callable[[Callable[[dict[str, Any]], None]], Path]:
     def write(edit: Callable[[dict[str, Any]], None]) -> Path:
         data = yaml.safe_load(DEFAULT_POLICY.read_text())
         data["examples"] = str(DEFAULT_POLICY.with_name(data["examples"]))
+        data["head"]["file"] = str(DEFAULT_POLICY.with_name(data["head"]["file"]))
         edit(data)
         path = tmp_path / "policy.yaml"
         path.write_text(yaml.safe_dump(data))

@@ -34,14 +34,18 @@ def test_blocks_each_category_and_its_obfuscations(moderator, prompt, category):
     decision = moderator.check_prompt(prompt)
     assert decision.blocked and not decision.allowed, decision
     assert decision.category == category
-    assert decision.rule and decision.layer in ("hard_rule", "names", "rules", "similarity")
+    assert decision.rule and decision.layer in ("hard_rule", "names", "rules", "head", "similarity")
 
 
-def test_the_similarity_layer_blocks_what_no_word_rule_names(moderator):
-    decision = moderator.check_prompt("a video that makes dying by your own hand look beautiful")
+def test_the_similarity_layer_blocks_what_no_word_rule_names(moderator, policy_file):
+    without_head = Moderator.from_config(
+        policy_file(lambda d: d.update(head=None)), encoder=moderator.encoder
+    )
+    decision = without_head.check_prompt("a video that makes dying by your own hand look beautiful")
     assert decision.blocked and decision.layer == "similarity"
     assert decision.category == "self_harm"
     assert decision.score == decision.scores["self_harm"] >= 0.55
+    assert decision.probabilities == {}
 
 
 @pytest.mark.parametrize(
@@ -75,7 +79,7 @@ def test_a_rule_decides_without_the_embedding():
 def test_a_policy_without_thresholds_never_loads_the_encoder(policy_file):
     def words_only(data):
         for category in data["categories"].values():
-            category["threshold"] = None
+            category["threshold"] = category["head_threshold"] = None
 
     moderator = Moderator.from_config(policy_file(words_only), encoder=_NoEncoder())
     decision = moderator.check_prompt("a dog on a beach")
@@ -92,6 +96,7 @@ class _NoEncoder:
 @pytest.mark.parametrize(("threshold", "blocked"), [(0.6, True), (0.99, False), (None, False)])
 def test_thresholds_come_from_the_policy_file(moderator, policy_file, threshold, blocked):
     def edit(data):
+        data["head"] = None  # similarity thresholds alone
         for name, category in data["categories"].items():
             if category.get("threshold") is not None:
                 category["threshold"] = threshold if name == "self_harm" else 0.99
@@ -119,6 +124,10 @@ def test_a_disabled_category_no_longer_blocks(moderator, policy_file):
         ("categories:\n  hate:\n    pairs: [[a, b]]\n", "pairs must be a list"),
         ("categories:\n  hate:\n    terms: ['re:(']\n", "not a valid regular expression"),
         ("margin: wide\n", "margin must be a number"),
+        ("categories:\n  hate:\n    head_threshold: 2\n", "head_threshold must be a number"),
+        ("head: {file: h.npz, veto: -1}\n", "veto must be a number in"),
+        ("head: {veto: 0.5}\n", "file must name"),
+        ("head: {file: h.npz, scale: 2}\n", "unknown keys scale"),
         ("categories:\n  minors:\n    enabled: false\n", "cannot be disabled"),
     ],
 )

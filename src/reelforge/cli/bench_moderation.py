@@ -13,7 +13,15 @@ Three labelled sets live in reelforge/safety/eval/:
 - fresh2.jsonl (`fresh2`): written after that round was frozen. Its errors were read
   (as categories of miss, not as phrases) before the next round of changes.
 - fresh3.jsonl (`fresh3`): written before that next round, scored once before and
-  once after it, never used to change the policy: the clean held-out figures.
+  once after it; its errors were then seen.
+- fresh4.jsonl, fresh5.jsonl: written before the rounds that followed them, each
+  scored once before and once after: the clean held-out figures (docs/SAFETY.md).
+
+The learned head (safety/head.py) trains on the example phrases plus `tune`, `fresh`,
+`fresh2` and `fresh3` (HEAD_SPLITS), never on `test`, `fresh4` or `fresh5`:
+`--train-head` rebuilds the policy's head file. `--tune` scores each tuning prompt the
+head learns from with a head fit without it (cross-fitting), so the thresholds are
+chosen on scores the head did not memorise.
 
 Rows carry `prompt` and `label` ("benign" or a category), and optionally `obfuscated`
 (leetspeak, spacing, lookalike letters...) and `close_call` (benign but near a category).
@@ -34,10 +42,13 @@ from rich.console import Console
 from rich.table import Table
 
 _out = Console()
+_err = Console(stderr=True)
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "safety" / "eval"
 EVAL_SET = EVAL_DIR / "prompts.jsonl"
-FRESH_SETS = {name: EVAL_DIR / f"{name}.jsonl" for name in ("fresh", "fresh2", "fresh3", "fresh4")}
+FRESH_SETS = {
+    name: EVAL_DIR / f"{name}.jsonl" for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+}
 SPLITS = ("tune", "test", *FRESH_SETS)
 FALSE_BLOCK_WEIGHT = 3.0  # in tuning, one benign prompt blocked costs as much as 3 misses
 WRONG_CATEGORY_WEIGHT = 0.25  # blocked, but named the wrong category
@@ -45,6 +56,9 @@ WRONG_CATEGORY_WEIGHT = 0.25  # blocked, but named the wrong category
 GRID = [round(0.40 + 0.01 * i, 2) for i in range(51)]
 MARGINS = [0.0, 0.02, 0.04, 0.06, 0.08, 0.10]
 START = 0.6  # every search starts here, whatever the policy file says
+HEAD_GRID = [round(0.50 + 0.01 * i, 2) for i in range(50)]  # head probabilities 0.50 … 0.99
+HEAD_SPLITS = ("tune", "fresh", "fresh2", "fresh3")  # what the head learns from
+FOLDS = 5
 RULE_LAYERS = ("hard_rule", "names", "rules")
 
 
@@ -124,34 +138,115 @@ def _cost(labels: Sequence[str], decided: Sequence[str | None]) -> float:
 
 
 def tune(moderator, assessments, labels: Sequence[str], rounds: int = 3):
-    """Coordinate search of the similarity thresholds (and the margin) that minimise the
-    tuning cost of the similarity layer on its own (word rules set aside, so that every
-    tuning prompt informs the thresholds). Among equally good thresholds, the one
-    farthest from any tuning prompt's score (a max-margin choice). Returns (policy, cost)."""
-    from reelforge.safety.moderator import Assessment
+    """Search the thresholds that minimise the tuning cost of the embedding layers on
+    their own (word rules set aside, so that every tuning prompt informs them). Without
+    a head: a coordinate search of the similarity thresholds and the margin. With one:
+    a single head threshold shared by every category that has one, the similarity
+    thresholds and margin kept (searching all fifteen on ~200 prompts overfit: in
+    cross-validation on the head's training sets, per-category head thresholds chosen
+    on `tune` blocked twice to three times as many benign prompts as a shared one).
+    Among equally good values, the one farthest from any tuning prompt's score (a
+    max-margin choice). Returns (policy, cost)."""
     from reelforge.safety.policy import CATEGORIES
 
-    alone = [Assessment(a.normalized, None, a.scores) for a in assessments]
+    alone = [replace(a, hit=None) for a in assessments]
 
     def run(policy) -> float:
         return _cost(labels, [moderator.decide(a, policy).category for a in alone])
 
+    def best(policies: dict[float, object], gap):
+        costs = {t: run(p) for t, p in policies.items()}
+        ties = [t for t, c in costs.items() if c == min(costs.values())]
+        t = max(ties, key=gap)
+        return policies[t], costs[t]
+
+    base = moderator.policy
+    heads = [c for c in CATEGORIES if base.head_threshold(c) is not None]
+    if heads:
+        if any(a.probabilities is None for a in alone):
+            raise ValueError("tuning the head threshold needs every prompt's head probabilities")
+        probs = [a.probabilities[c] for a in alone for c in heads]
+        options = {t: base.with_thresholds({}, dict.fromkeys(heads, t)) for t in HEAD_GRID}
+        return best(options, lambda t: min(abs(p - t) for p in probs))
+
     def gap(cat: str, t: float) -> float:
         return min(abs(a.scores[cat] - t) for a in alone)
 
-    tunable = [c for c in CATEGORIES if moderator.policy.threshold(c) is not None]
-    best_policy, best_cost = moderator.policy, float("inf")
+    tunable = [c for c in CATEGORIES if base.threshold(c) is not None]
+    best_policy, best_cost = base, float("inf")
     for margin in MARGINS:
-        policy = moderator.policy.with_thresholds({c: START for c in tunable})
+        policy = base.with_thresholds(dict.fromkeys(tunable, START))
         policy.margin = margin
         for _ in range(rounds):
             for cat in tunable:
-                costs = [run(policy.with_thresholds({cat: t})) for t in GRID]
-                ties = [t for t, c in zip(GRID, costs, strict=True) if c == min(costs)]
-                policy = policy.with_thresholds({cat: max(ties, key=lambda t: gap(cat, t))})
+                options = {t: policy.with_thresholds({cat: t}) for t in GRID}
+                policy, _ = best(options, lambda t, cat=cat: gap(cat, t))
         if (cost := run(policy)) < best_cost:
             best_policy, best_cost = policy, cost
     return best_policy, best_cost
+
+
+# ---------------------------------------------------------------------------
+# The learned head
+# ---------------------------------------------------------------------------
+
+
+def head_rows(moderator, examples: Sequence[Example]) -> tuple[list[str], list[str]]:
+    """What the head learns from: the policy's example phrases and the given prompts,
+    normalised as the moderator reads them, with their labels."""
+    from reelforge.safety.normalize import normalize
+
+    by_category = moderator.policy.examples_by_category()
+    rows = [(p, c) for c, phrases in by_category.items() for p in phrases]
+    rows += [(e.prompt, e.label) for e in examples]
+    return [normalize(p).text for p, _ in rows], [label for _, label in rows]
+
+
+def _embed(moderator, texts: Sequence[str]):
+    emb, spans = moderator.index.embed_pieces(texts)
+    return emb.numpy()[[s.start for s in spans]]  # (N, D): each whole prompt
+
+
+def train_head(moderator, examples: Sequence[Example]) -> Path:
+    """Fit the head on the example phrases and the HEAD_SPLITS prompts and write it to
+    the policy's head file."""
+    from reelforge.safety.head import L2, train
+    from reelforge.types import InvalidInputError
+
+    if moderator.policy.head is None:
+        raise InvalidInputError(
+            "the policy has no head to train", param="policy", hint="add `head: {file: head.npz}`"
+        )
+    texts, labels = head_rows(moderator, [e for e in examples if e.split in HEAD_SPLITS])
+    fingerprint = getattr(moderator.encoder, "fingerprint", "")
+    head = train(_embed(moderator, texts), labels, fingerprint=fingerprint)
+    path = moderator.policy.head.file
+    trained_on = ", ".join(("example phrases", *HEAD_SPLITS))
+    head.save(path, trained_on=trained_on, prompts=str(len(labels)), l2=str(L2))
+    return path
+
+
+def cross_fitted(moderator, examples: Sequence[Example], tuning: Sequence[int], assessments):
+    """The tuning prompts' assessments with head probabilities from heads fit without
+    them: those the head learns from are split in FOLDS folds, each scored by a head fit
+    on everything else; the others keep the policy head's probabilities."""
+    from reelforge.safety.head import cross_fit
+
+    inside = [i for i in tuning if examples[i].split in HEAD_SPLITS]
+    held = set(inside)
+    rest = [e for i, e in enumerate(examples) if e.split in HEAD_SPLITS and i not in held]
+    rest_texts, rest_labels = head_rows(moderator, rest)
+    texts = [assessments[i].normalized.text for i in inside]
+    labels = [examples[i].label for i in inside]
+    extra = (_embed(moderator, rest_texts), rest_labels)
+    heads = cross_fit(_embed(moderator, texts), labels, FOLDS, extra)
+    out = {i: assessments[i] for i in tuning}
+    for fold, head in enumerate(heads):
+        idx = inside[fold::FOLDS]  # cross_fit's fold: position % FOLDS
+        _, probs = moderator.embedding_scores([out[i].normalized.text for i in idx], head)
+        for i, p in zip(idx, probs, strict=True):
+            out[i] = replace(out[i], probabilities=p)
+    return [out[i] for i in tuning]
 
 
 def report(examples: Sequence[Example], decided: Sequence[str | None]) -> dict:
@@ -212,13 +307,19 @@ def moderation_command(
     split: str = typer.Option(
         "test,fresh,fresh2,fresh3",
         "--split",
-        help="Comma-separated splits: tune, test, fresh, fresh2, fresh3, fresh4.",
+        help="Comma-separated splits: tune, test, fresh, fresh2, ..., fresh5.",
     ),
     tune_thresholds: bool = typer.Option(
         False, "--tune", help="Search thresholds and margin on the tuning split; print them."
     ),
     tune_on: str = typer.Option(
         "tune", "--tune-on", help="With --tune: comma-separated splits to tune on."
+    ),
+    retrain_head: bool = typer.Option(
+        False,
+        "--train-head",
+        help="Refit the learned head on the example phrases and the tune, fresh, fresh2 "
+        "and fresh3 prompts; write it to the policy's head file, then score.",
     ),
     without_word_rules: bool = typer.Option(
         False, "--without-word-rules", help="Set the word rules aside (an ablation)."
@@ -237,6 +338,10 @@ def moderation_command(
         splits, tuning_splits = _splits(split, "split"), _splits(tune_on, "tune-on")
         examples = load_eval_set()
         moderator = Moderator.from_config(policy)
+        if retrain_head:
+            written = train_head(moderator, examples)
+            _err.print(f"wrote {written}", highlight=False)
+            moderator = Moderator(moderator.policy, moderator.encoder)
         t0 = time.perf_counter()
         moderator.load()
         load_s = time.perf_counter() - t0
@@ -252,9 +357,10 @@ def moderation_command(
             assessments = {i: _drop_word_rules(a) for i, a in assessments.items()}
         chosen = moderator.policy
         if tune_thresholds:
-            chosen, _ = tune(
-                moderator, [assessments[i] for i in tuning], [examples[i].label for i in tuning]
-            )
+            tuning_assessments = [assessments[i] for i in tuning]
+            if moderator.policy.head:
+                tuning_assessments = cross_fitted(moderator, examples, tuning, assessments)
+            chosen, _ = tune(moderator, tuning_assessments, [examples[i].label for i in tuning])
     decisions = {i: moderator.decide(assessments[i], chosen) for i in picked}
     out = {"splits": {}, "latency": timed}
     for name in splits:
@@ -270,6 +376,8 @@ def moderation_command(
         "policy": str(chosen.source),
         "margin": chosen.margin,
         "thresholds": {c: p.threshold for c, p in chosen.categories.items() if p.enabled},
+        "head_thresholds": {c: chosen.head_threshold(c) for c in chosen.categories},
+        "head": None if chosen.head is None else str(chosen.head.file),
         "tuned_here": tune_thresholds,
         "tuned_on": tuning_splits if tune_thresholds else None,
         "without_word_rules": without_word_rules,
@@ -356,11 +464,14 @@ def _print_meta(out: dict) -> None:
                 f"{row['median_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms (one at a time)",
                 highlight=False,
             )
-    _out.print(f"loading MiniLM and the examples: {meta['load_s']:.1f} s", highlight=False)
+    _out.print(
+        f"loading MiniLM, the examples and the head: {meta['load_s']:.1f} s", highlight=False
+    )
     if meta["tuned_here"]:
         tuned_on = ", ".join(meta["tuned_on"])
         _out.print(f"tuned on {tuned_on}; for policy.yaml:", highlight=False)
         _out.print(f"margin: {meta['margin']}", highlight=False)
         for cat, t in meta["thresholds"].items():
-            if t is not None:
-                _out.print(f"  {cat}: threshold: {t}", highlight=False)
+            head = meta["head_thresholds"].get(cat)
+            if t is not None or head is not None:
+                _out.print(f"  {cat}: threshold: {t}, head_threshold: {head}", highlight=False)

@@ -6,8 +6,9 @@ and outputs.
     decision.raise_if_blocked()                   # ModerationBlocked names the category
 
 A prompt goes through the layers in order and the first that decides wins: the hard
-rule (always on), public-figure names, word rules, then embedding similarity. The text
-encoder loads on the first prompt that reaches the similarity layer, so a prompt that a
+rule (always on), public-figure names, word rules, then the embedding layers: the
+learned head (head.py), then example similarity, which the head can veto. The text
+encoder loads on the first prompt that reaches the embedding layers, so a prompt that a
 rule refuses costs no model load.
 """
 
@@ -22,11 +23,12 @@ import numpy as np
 
 from reelforge.model.text import EncodesText
 from reelforge.safety import faces
+from reelforge.safety.head import Head
 from reelforge.safety.normalize import Normalized, normalize
 from reelforge.safety.policy import CATEGORIES, Decision, Policy
 from reelforge.safety.rules import CategoryRules, Hit, NameList, hard_rule
 from reelforge.safety.similarity import ExampleIndex
-from reelforge.types import Clip
+from reelforge.types import Clip, InvalidInputError
 
 ENCODER_CACHE = 4096  # prompts and example phrases whose embeddings are kept
 
@@ -34,11 +36,13 @@ ENCODER_CACHE = 4096  # prompts and example phrases whose embeddings are kept
 @dataclass(frozen=True)
 class Assessment:
     """What the layers found in one prompt before thresholds apply: the first rule that
-    fired, and the similarity to each category's examples (and to `benign`) when computed."""
+    fired, the similarity to each category's examples (and to `benign`) and the head's
+    probabilities, when computed."""
 
     normalized: Normalized
     hit: Hit | None
     scores: dict[str, float] | None
+    probabilities: dict[str, float] | None = None
 
 
 class Moderator:
@@ -64,6 +68,7 @@ class Moderator:
         self.names = NameList(figures.names) if figures.enabled else None
         self._encoder, self._detector = encoder, detector
         self._index: ExampleIndex | None = None
+        self._head: Head | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -77,9 +82,9 @@ class Moderator:
         return cls(Policy.load(path), encoder, detector)
 
     def load(self) -> Moderator:
-        """Load the text encoder and embed the examples now rather than on the first
-        prompt that needs them (a server calls this at start)."""
-        _ = self.index
+        """Load the text encoder, embed the examples and read the head now rather than on
+        the first prompt that needs them (a server calls this at start)."""
+        _ = self.index, self.head
         return self
 
     # -- the layers ---------------------------------------------------------
@@ -106,6 +111,18 @@ class Moderator:
             return self._index
 
     @property
+    def head(self) -> Head | None:
+        """The learned head of the policy (None: the policy has none), checked against the
+        encoder: a head reads only the embeddings it was trained on."""
+        if self.policy.head is None:
+            return None
+        encoder = self.encoder
+        with self._lock:
+            if self._head is None:
+                self._head = _checked(Head.load(self.policy.head.file), encoder)
+            return self._head
+
+    @property
     def detector(self) -> faces.FaceDetector:
         with self._lock:
             if self._detector is None:
@@ -124,43 +141,53 @@ class Moderator:
         return max(hits, key=_specificity, default=None)
 
     def assess_many(self, prompts: Sequence[str], always_score: bool = False) -> list[Assessment]:
-        """Assess prompts; similarity is computed in one batch for those no rule decided
+        """Assess prompts; the embedding layers score, in one batch, those no rule decided
         (for all of them with `always_score`, as the benchmark does)."""
         texts = [normalize(p) for p in prompts]
         hits = [self.rule_hit(t) for t in texts]
         todo = [i for i, h in enumerate(hits) if always_score or h is None]
-        if not any(self.policy.threshold(c) is not None for c in CATEGORIES):
-            todo = []  # the similarity layer is off everywhere: never load the encoder
-        found = self.index.scores_many([texts[i].text for i in todo]) if todo else []
-        scores = dict(zip(todo, found, strict=True))
+        if not self._embeds():
+            todo = []  # the embedding layers are off everywhere: never load the encoder
+        scores, probs = self.embedding_scores([texts[i].text for i in todo])
+        found = {i: (s, p) for i, s, p in zip(todo, scores, probs, strict=True)}
         return [
-            Assessment(t, h, scores.get(i))
+            Assessment(t, h, *found.get(i, (None, None)))
             for i, (t, h) in enumerate(zip(texts, hits, strict=True))
         ]
+
+    def embedding_scores(self, texts: Sequence[str], head: Head | None = None):
+        """Similarity scores and head probabilities (None without a head) of normalised
+        texts, from one embedding of their pieces; `head` replaces the policy's (tuning)."""
+        if not texts:
+            return [], []
+        emb, spans = self.index.embed_pieces(texts)  # (P, D)
+        head = head or self.head
+        probs = head.scores_of(emb.numpy(), spans) if head else [None] * len(texts)
+        return self.index.scores_of(emb, spans), probs
+
+    def _embeds(self) -> bool:
+        p = self.policy
+        return any(
+            p.threshold(c) is not None or p.head_threshold(c) is not None for c in CATEGORIES
+        )
 
     def decide(self, assessment: Assessment, policy: Policy | None = None) -> Decision:
         """Apply the policy's thresholds (or another policy's, when tuning)."""
         policy = policy or self.policy
-        text, hit, scores = assessment.normalized.text, assessment.hit, assessment.scores or {}
+        text, hit = assessment.normalized.text, assessment.hit
+        scores, probs = assessment.scores or {}, assessment.probabilities or {}
         if hit:
             return Decision(
-                "block", hit.category, hit.rule, hit.layer, None, text, hit.matched, scores
+                "block", hit.category, hit.rule, hit.layer, None, text, hit.matched, scores, probs
             )
-        benign = scores.get("benign", 0.0)
-        best: tuple[float, str] | None = None
-        for name in CATEGORIES:
-            threshold, score = policy.threshold(name), scores.get(name)
-            if threshold is None or score is None:
-                continue
-            if score >= threshold and score - benign >= policy.margin:
-                best = max(best or (score, name), (score, name))
-        if best:
-            name = best[1]
-            return Decision(
-                "block", name, f"similarity:{name}", "similarity", scores[name], text, None, scores
-            )
+        for layer, name in (("head", _head_block(policy, scores, probs)),
+                            ("similarity", _similarity_block(policy, scores, probs))):  # fmt: skip
+            if name:
+                score = (probs if layer == "head" else scores)[name]
+                rule = f"{layer}:{name}"
+                return Decision("block", name, rule, layer, score, text, None, scores, probs)
         top = max((v for k, v in scores.items() if k != "benign"), default=None)
-        return Decision("allow", score=top, normalized=text, scores=scores)
+        return Decision("allow", score=top, normalized=text, scores=scores, probabilities=probs)
 
     # -- the checks ---------------------------------------------------------
 
@@ -192,6 +219,48 @@ class Moderator:
             if (found := self.check_upload(upload, consent)).blocked:
                 return found
         return decision
+
+
+def _head_block(policy: Policy, scores: dict, probs: dict) -> str | None:
+    """The category the head blocks: the most probable one at or above its head threshold
+    whose similarity is not more than the head margin below the benign similarity."""
+    if not probs or policy.head is None:
+        return None
+    benign, best = scores.get("benign", 0.0), None
+    for name in CATEGORIES:
+        threshold, p = policy.head_threshold(name), probs.get(name)
+        if threshold is None or p is None or p < threshold:
+            continue
+        if scores.get(name, 1.0) - benign >= policy.head.margin:
+            best = max(best or (p, name), (p, name))
+    return best and best[1]
+
+
+def _similarity_block(policy: Policy, scores: dict, probs: dict) -> str | None:
+    """The category similarity blocks: the most similar one at or above its threshold
+    that beats the benign similarity by the margin, unless the head vetoes (its benign
+    probability at or above the policy's veto)."""
+    if policy.head and probs.get("benign", 0.0) >= policy.head.veto:
+        return None
+    benign, best = scores.get("benign", 0.0), None
+    for name in CATEGORIES:
+        threshold, score = policy.threshold(name), scores.get(name)
+        if threshold is None or score is None:
+            continue
+        if score >= threshold and score - benign >= policy.margin:
+            best = max(best or (score, name), (score, name))
+    return best and best[1]
+
+
+def _checked(head: Head, encoder: EncodesText) -> Head:
+    fingerprint = getattr(encoder, "fingerprint", None)
+    if fingerprint and head.fingerprint and fingerprint != head.fingerprint:
+        raise InvalidInputError(
+            f"the moderation head was trained on {head.fingerprint} embeddings, not {fingerprint}",
+            param="policy",
+            hint="retrain it with `reelforge bench moderation --train-head`",
+        )
+    return head
 
 
 def _specificity(hit: Hit) -> tuple[bool, int]:

@@ -1,8 +1,9 @@
 """The moderation policy (a YAML file) and the decision it produces.
 
 `Policy.load(path=None)` reads the shipped `policy.yaml` (or another file with the same
-shape): per category, whether it is on, its similarity threshold and its word rules;
-the public-figure names; the example phrases file; the margin over benign examples.
+shape): per category, whether it is on, its similarity and head thresholds and its word
+rules; the public-figure names; the example phrases file; the margin over benign
+examples; the learned head's file and how it combines with similarity.
 `Decision` is what every check returns: allow, block or review, and why.
 """
 
@@ -57,9 +58,11 @@ class Decision:
     """The outcome of one check.
 
     action: "allow", "block" (the request fails with `ModerationBlocked`) or "review"
-    (allowed to finish, held for an admin). layer: "hard_rule", "names", "rules",
-    "similarity" or "faces"; rule names the rule within it. score: the similarity (or
-    face count) behind the decision; scores: every category's similarity, when computed.
+    (allowed to finish, held for an admin). layer: "hard_rule", "names", "rules", "head",
+    "similarity" or "faces"; rule names the rule within it. score: the probability,
+    similarity (or face count) behind the decision; scores: every category's similarity,
+    and probabilities: the learned head's probability of each category (and benign),
+    when computed.
     """
 
     action: Action
@@ -70,6 +73,7 @@ class Decision:
     normalized: str | None = None
     matched: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    probabilities: dict[str, float] = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
@@ -111,27 +115,42 @@ class Decision:
 @dataclass
 class CategoryPolicy:
     """One category: on or off, its similarity threshold (None: no similarity layer),
-    its word rules (see rules.py for the term syntax) and, for public figures, names."""
+    its head threshold (None: the learned head does not block it), its word rules (see
+    rules.py for the term syntax) and, for public figures, names."""
 
     name: str
     enabled: bool = True
     threshold: float | None = None
+    head_threshold: float | None = None
     terms: list[str] = field(default_factory=list)
     pairs: list[tuple[list[str], list[str]]] = field(default_factory=list)
     allow: list[str] = field(default_factory=list)
     names: list[str | list[str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HeadPolicy:
+    """The learned head (head.py): its weights file; `veto`: a similarity block needs
+    the head's benign probability below this; `margin`: a head block needs the
+    category's similarity to be at least the benign similarity plus this (negative: a
+    little below is allowed)."""
+
+    file: Path
+    veto: float = 1.0
+    margin: float = -1.0
+
+
 @dataclass
 class Policy:
     """The whole policy. `examples` is the example-phrases file (YAML: category → list of
     phrases, plus `benign`); `margin` is how far a category's similarity must beat the
-    best benign similarity to block."""
+    best benign similarity to block; `head` the learned head, if any."""
 
     categories: dict[str, CategoryPolicy]
     examples: Path
     margin: float = 0.0
     source: Path | None = None
+    head: HeadPolicy | None = None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Policy:
@@ -140,7 +159,7 @@ class Policy:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], base: Path, source: Path | None = None) -> Policy:
-        _only_keys(data, {"examples", "margin", "categories"}, "policy")
+        _only_keys(data, {"examples", "margin", "categories", "head"}, "policy")
         raw = data.get("categories") or {}
         if unknown := set(raw) - set(CATEGORIES):
             raise InvalidInputError(
@@ -154,10 +173,8 @@ class Policy:
         examples = base / (data.get("examples") or "examples.yaml")
         if not examples.is_file():
             raise InvalidInputError(f"examples file not found: {examples}", param="policy")
-        margin = data.get("margin", 0.0)
-        if isinstance(margin, bool) or not isinstance(margin, int | float):
-            raise InvalidInputError(f"margin must be a number; got {margin!r}", param="policy")
-        policy = cls(categories, examples, float(margin), source)
+        margin = _number(data.get("margin", 0.0), "margin")
+        policy = cls(categories, examples, margin, source, _head(data.get("head"), base))
         policy.examples_by_category()  # a bad examples file fails now, not on a prompt
         return policy
 
@@ -166,13 +183,27 @@ class Policy:
         c = self.categories[category]
         return c.threshold if c.enabled else None
 
-    def with_thresholds(self, thresholds: dict[str, float | None]) -> Policy:
-        """A copy with some similarity thresholds replaced (tuning)."""
+    def head_threshold(self, category: str) -> float | None:
+        """The head threshold of an enabled category when the policy has a head, else None."""
+        c = self.categories[category]
+        return c.head_threshold if c.enabled and self.head else None
+
+    def with_thresholds(
+        self, thresholds: dict[str, float | None], head: dict[str, float | None] | None = None
+    ) -> Policy:
+        """A copy with some similarity (and head) thresholds replaced (tuning)."""
+        head = head or {}
         categories = {
-            name: CategoryPolicy(**{**asdict(c), "threshold": thresholds.get(name, c.threshold)})
+            name: CategoryPolicy(
+                **{
+                    **asdict(c),
+                    "threshold": thresholds.get(name, c.threshold),
+                    "head_threshold": head.get(name, c.head_threshold),
+                }
+            )
             for name, c in self.categories.items()
         }
-        return Policy(categories, self.examples, self.margin, self.source)
+        return Policy(categories, self.examples, self.margin, self.source, self.head)
 
     def examples_by_category(self) -> dict[str, list[str]]:
         """The example phrases per category (and `benign`), checked."""
@@ -197,7 +228,8 @@ class Policy:
 
 
 def _category(name: str, raw: dict[str, Any]) -> CategoryPolicy:
-    _only_keys(raw, {"enabled", "threshold", "terms", "pairs", "allow", "names"}, name)
+    keys = {"enabled", "threshold", "head_threshold", "terms", "pairs", "allow", "names"}
+    _only_keys(raw, keys, name)
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         raise InvalidInputError(f"{name}: enabled must be true or false", param="policy")
@@ -207,16 +239,8 @@ def _category(name: str, raw: dict[str, Any]) -> CategoryPolicy:
             param="policy",
             hint="sexual content with minors is always blocked",
         )
-    threshold = raw.get("threshold")
-    if threshold is not None and (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, int | float)
-        or not 0.0 <= threshold <= 1.0
-    ):
-        raise InvalidInputError(
-            f"{name}: threshold must be a number in [0, 1] or null; got {threshold!r}",
-            param="policy",
-        )
+    threshold = _unit(raw.get("threshold"), f"{name}: threshold")
+    head_threshold = _unit(raw.get("head_threshold"), f"{name}: head_threshold")
     pairs = raw.get("pairs") or []
     if not isinstance(pairs, list) or not all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(side, list) for side in p)
@@ -228,11 +252,43 @@ def _category(name: str, raw: dict[str, Any]) -> CategoryPolicy:
     return CategoryPolicy(
         name,
         enabled,
-        None if threshold is None else float(threshold),
+        threshold,
+        head_threshold,
         _strings(raw.get("terms"), f"{name}.terms"),
         [(_strings(a, f"{name}.pairs"), _strings(b, f"{name}.pairs")) for a, b in pairs],
         _strings(raw.get("allow"), f"{name}.allow"),
         [n if isinstance(n, str) else _strings(n, f"{name}.names") for n in raw.get("names") or []],
+    )
+
+
+def _unit(value: Any, where: str) -> float | None:
+    """A threshold: a number in [0, 1], or None."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0
+    ):
+        raise InvalidInputError(
+            f"{where} must be a number in [0, 1] or null; got {value!r}", param="policy"
+        )
+    return None if value is None else float(value)
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(f"{where} must be a number; got {value!r}", param="policy")
+    return float(value)
+
+
+def _head(raw: Any, base: Path) -> HeadPolicy | None:
+    """The `head:` section: null or absent (no head), or file, veto and margin."""
+    if raw is None:
+        return None
+    _only_keys(raw, {"file", "veto", "margin"}, "head")
+    if not isinstance(raw.get("file"), str):
+        raise InvalidInputError("head: file must name the head's .npz", param="policy")
+    file = base / raw["file"]  # read on first use (head.py), so --train-head can make it
+    veto = _unit(raw.get("veto", 1.0), "head: veto")
+    return HeadPolicy(
+        file, 1.0 if veto is None else veto, _number(raw.get("margin", -1.0), "head: margin")
     )
 
 

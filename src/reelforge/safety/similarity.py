@@ -54,13 +54,18 @@ class ExampleIndex:
         return self.scores_many([text])[0]
 
     def scores_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return self.scores_of(*self.embed_pieces(texts))
+
+    def embed_pieces(self, texts: Sequence[str]) -> tuple[torch.Tensor, list[slice]]:
+        """The embeddings of every prompt's pieces (P, D), and each prompt's rows."""
         chunks = [pieces(t) for t in texts]
-        flat = [c for cs in chunks for c in cs]
-        emb = self._embed(flat)  # (sum C_i, D)
-        best = {c: (emb @ rows.T).max(dim=1).values for c, rows in self.rows.items()}  # (sum C_i,)
-        out, start = [], 0
+        spans, start = [], 0
         for cs in chunks:
-            end = start + len(cs)
-            out.append({c: round(float(v[start:end].max()), 4) for c, v in best.items()})
-            start = end
-        return out
+            spans.append(slice(start, start + len(cs)))
+            start += len(cs)
+        return self._embed([c for cs in chunks for c in cs]), spans
+
+    def scores_of(self, emb: torch.Tensor, spans: Sequence[slice]) -> list[dict[str, float]]:
+        """Each prompt's best similarity per category, from `embed_pieces`."""
+        best = {c: (emb @ rows.T).max(dim=1).values for c, rows in self.rows.items()}  # (P,)
+        return [{c: round(float(v[span].max()), 4) for c, v in best.items()} for span in spans]
