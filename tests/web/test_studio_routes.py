@@ -226,3 +226,18 @@ def test_the_studio_routes_are_in_the_openapi_document_and_the_page_is_served(se
     page = httpx.get(f"{base}/", timeout=30)
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert httpx.get(f"{base}/v1/nothing", timeout=30).json()["error"]["code"] == "http_error"
+
+
+def test_a_stitch_lists_every_source_as_a_parent(ada, ada_clip):
+    other = ada.make_clip("a blue cube slides left on snow")
+    made = ada.bearer.post("/v1/studio/stitches", json={"video_ids": [ada_clip["id"], other["id"]]})
+    if made.status_code == 404:
+        pytest.skip("this build has no /v1/studio/stitches route yet")
+    assert made.status_code == 200, made.text
+    done = ada.finished(made.json()["id"])
+    assert done["status"] == "completed", done["error"]
+    parents = ada.bearer.get(f"/v1/studio/videos/{done['id']}").json()["parents"]
+    assert [(p["id"], p["relation"]) for p in parents] == [
+        (ada_clip["id"], "stitch"),
+        (other["id"], "stitch"),
+    ]

@@ -37,35 +37,47 @@ def details(ctx: Context, user: User, video_id: str) -> dict:
     return clip
 
 
-def parent_id(row: Row) -> str | None:
-    """The clip this one was made from: a remix's source, or an extension's or edit's."""
-    if row.remixed_from_video_id:
-        return row.remixed_from_video_id
-    return json.loads(row.params).get("source_video_id")
+def parent_ids(row: Row) -> list[str]:
+    """The clips this one was made from: a remix's source, an extension's or edit's, or
+    every source of a blend or stitch (the first is the one its lineage follows)."""
+    params = json.loads(row.params)
+    ids = list(params.get("source_video_ids") or [])
+    single = row.remixed_from_video_id or params.get("source_video_id")
+    if single and single not in ids:
+        ids.insert(0, single)
+    return ids
 
 
 def lineage(ctx: Context, user: User, row: Row) -> list[dict]:
-    """Parents, nearest first: each with how the child was made from it and whether the
-    viewer may open it (their own, or published by someone else)."""
+    """Parents, nearest first (all sources of the clip itself, then the chain of its
+    first source): each with how the child was made from it and whether the viewer may
+    open it (their own, or published by someone else)."""
     parents: list[dict] = []
     child = row
     with ctx.db.connect() as conn:
-        while len(parents) < MAX_LINEAGE and (pid := parent_id(child)) is not None:
-            parent = conn.execute(
-                select(videos, users.c.name.label("owner"))
-                .join(users, users.c.id == videos.c.user_id)
-                .where(videos.c.id == pid)
-            ).first()
-            entry = {"id": pid, "relation": child.kind, "available": False, "owner": None}
-            parents.append(entry)
-            if parent is None:  # deleted since: the id is all that is left
+        while len(parents) < MAX_LINEAGE and (ids := parent_ids(child)):
+            found = {
+                r.id: r
+                for r in conn.execute(
+                    select(videos, users.c.name.label("owner"))
+                    .join(users, users.c.id == videos.c.user_id)
+                    .where(videos.c.id.in_(ids))
+                )
+            }
+            for pid in ids:
+                parents.append(_parent(found.get(pid), pid, child.kind, user))
+            child = found.get(ids[0])
+            if child is None:  # deleted since: the id is all that is left
                 break
-            mine = parent.user_id == user.id
-            public = parent.published_at is not None
-            if mine or public:
-                entry.update(available=True, owner=parent.owner, mine=mine, prompt=parent.prompt)
-            child = parent
     return parents
+
+
+def _parent(parent: Row | None, pid: str, relation: str, user: User) -> dict:
+    entry = {"id": pid, "relation": relation, "available": False, "owner": None}
+    if parent is not None and (parent.user_id == user.id or parent.published_at is not None):
+        mine = parent.user_id == user.id
+        entry.update(available=True, owner=parent.owner, mine=mine, prompt=parent.prompt)
+    return entry
 
 
 def provenance(ctx: Context, row: Row) -> dict:

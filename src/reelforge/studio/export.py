@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from reelforge.prompting import expand_prompt
 from reelforge.studio.accounts import User
-from reelforge.studio.clips import parent_id
+from reelforge.studio.clips import parent_ids
 from reelforge.studio.context import Context
 from reelforge.studio.db import files, videos
 from reelforge.studio.views import video_object
@@ -75,7 +75,7 @@ def _record(row) -> dict:
     record.update(
         kind=row.kind,
         expanded_prompt=expand_prompt(row.prompt).expanded if row.prompt else "",
-        parent_video_id=parent_id(row),
+        parent_video_ids=parent_ids(row),
         published_at=row.published_at,
         clip=f"clips/{row.id}.mp4" if _has_assets(row) else None,
     )

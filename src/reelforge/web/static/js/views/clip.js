@@ -14,6 +14,17 @@ const PROVENANCE = {
   pending: "Signed when the clip is finished",
 };
 
+const RELATIONS = {
+  remix: "remixed from",
+  extend: "extended from",
+  edit: "edited from",
+  recut: "re-cut from",
+  loop: "looped from",
+  blend: "blended from",
+  fill: "repaired from",
+  stitch: "stitched from",
+};
+
 export async function render(main, [id], ctx) {
   let clip = await get(`/v1/studio/videos/${encodeURIComponent(id)}`);
   const status = h("p", { class: "status", role: "status" });
@@ -68,8 +79,7 @@ function describe(clip) {
 function lineage(parents) {
   if (!parents.length) return "Nothing: an original";
   return h("ol", { class: "lineage" }, parents.map((p) => {
-    const how = { remix: "remixed from", extend: "extended from", edit: "edited from" }[p.relation]
-      || `${p.relation} of`;
+    const how = RELATIONS[p.relation] || `${p.relation} of`;
     if (!p.available) return h("li", {}, `${how} ${p.id} (no longer available)`);
     const href = p.mine ? `#/clip/${p.id}` : `#/feed/${p.id}`;
     return h("li", {}, `${how} `, h("a", { href }, p.prompt || p.id), p.mine ? "" : ` by ${p.owner}`);
