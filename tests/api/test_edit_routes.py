@@ -15,7 +15,9 @@ from api.server import Server, new_user
 from reelforge.edit import seam_ratios
 from reelforge.provenance.c2pa_sign import verify
 from reelforge.provenance.identity import local_trust_anchors
+from reelforge.provenance.invisible import detect
 from reelforge.provenance.manifest import describe
+from reelforge.provenance.payload import id32
 from reelforge.types import Clip
 
 A = "a red ball bounces to the right at sunset"
@@ -145,6 +147,9 @@ def test_a_stitch_dissolves_costs_nothing_and_credits_both_sources(server, pro, 
         (f"{a.id}.mp4", "componentOf"),
         (f"{b.id}.mp4", "componentOf"),
     ]
+    # both sources carried their own marks; the stitch is marked again as its own job
+    found = detect(clip_of(path.read_bytes()))
+    assert found.found and found.payload.job == id32(video.id), found.to_dict()
 
 
 def test_a_storyboard_continues_a_card_more_smoothly_than_it_cuts(pro):
