@@ -38,9 +38,22 @@ def launch():
     return playwright, browser
 
 
+# Controls a person cannot name: no <label>, no aria-label (file inputs' own button
+# included), listed by their name attribute.
+UNLABELLED = """
+[...document.querySelectorAll('input, select, textarea, button')]
+  .filter(el => !el.closest('[hidden]') && el.type !== 'hidden')
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+  .map(el => el.name || el.outerHTML.slice(0, 60))
+"""
+
+
 def screenshot(page, name: str) -> None:
     """Save the page at desktop and phone size when REELFORGE_SCREENSHOTS names a folder,
-    and check, at both sizes, that nothing is wider than the screen."""
+    and check that every control has a name and that, at both sizes, nothing is wider
+    than the screen."""
+    assert page.evaluate(UNLABELLED) == [], f"{name} has controls without a label"
     folder = os.environ.get("REELFORGE_SCREENSHOTS")
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)

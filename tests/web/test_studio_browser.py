@@ -282,3 +282,20 @@ def test_deleting_the_account_needs_the_user_name(browser, base, server):
     page.get_by_label("API key").wait_for()  # signed out: the account is gone
     assert page.errors == []
     page.context.close()
+
+
+def test_the_keyboard_alone_reaches_the_page_and_the_create_button(ada_page):
+    page = ada_page
+    go(page, "Create")
+    page.keyboard.press("Tab")  # from the page's heading, focus moves on through the form
+    reached = []
+    for _ in range(60):
+        reached.append(
+            page.evaluate("document.activeElement.textContent || document.activeElement.name")
+        )
+        if reached[-1] == "Create" and page.evaluate("document.activeElement.type") == "submit":
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError(f"Tab never reached the Create button: {reached}")
+    assert reached.index("prompt") < reached.index("Create")
