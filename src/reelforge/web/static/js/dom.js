@@ -61,3 +61,10 @@ export function errorBox(error) {
 export function when(seconds) {
   return new Date(seconds * 1000).toLocaleString();
 }
+
+// Put an error in `container` and bring it into view (on a phone the form's end may be
+// below the fold).
+export function showError(container, error) {
+  container.replaceChildren(errorBox(error));
+  container.scrollIntoView({ block: "nearest" });
+}

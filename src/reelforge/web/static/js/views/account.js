@@ -2,7 +2,7 @@
 // export everything as a zip, and delete the account (asked for by name).
 
 import { del, get, post } from "../api.js";
-import { errorBox, field, h, when } from "../dom.js";
+import { showError, field, h, when } from "../dom.js";
 
 export async function render(main, _params, ctx) {
   const account = await get("/v1/studio/account");
@@ -43,7 +43,7 @@ function keysSection(keys) {
           await del(`/v1/studio/keys/${key.id}`);
           event.target.closest("li").remove();
         } catch (error) {
-          problem.append(errorBox(error));
+          showError(problem, error);
         }
       } }, "Revoke"));
   list.append(...keys.map(row));
@@ -55,7 +55,7 @@ function keysSection(keys) {
       shown.replaceChildren(h("p", {}, "Your new key (shown only now; copy it somewhere safe):"),
         h("code", { class: "new-key" }, made.key));
     } catch (error) {
-      problem.append(errorBox(error));
+      showError(problem, error);
     }
   } }, "Make a new key");
   return h("section", { class: "panel", "aria-labelledby": "keys-h" },
@@ -78,7 +78,7 @@ function deleteSection(name, _ctx) {
         location.hash = "#/signin";
         location.reload();
       } catch (error) {
-        problem.append(errorBox(error));
+        showError(problem, error);
       }
     } },
     field(`Type your user name (${name}) to confirm`, confirm),

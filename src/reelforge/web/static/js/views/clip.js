@@ -4,7 +4,7 @@
 
 import { FINISHED, contentUrl, del, get, hasRoute, post, watch } from "../api.js";
 import { statusText } from "../cards.js";
-import { errorBox, field, h, options, when } from "../dom.js";
+import { showError, field, h, options, when } from "../dom.js";
 
 const PROVENANCE = {
   trusted: "Signed Content Credentials, from a trusted signer",
@@ -122,7 +122,7 @@ function promptForm(title, hint, send, choices = {}) {
       const made = await send(prompt.value, values);
       location.hash = `#/clip/${made.id}`;
     } catch (error) {
-      problem.append(errorBox(error));
+      showError(problem, error);
     }
   } },
   h("h2", {}, title),
@@ -140,7 +140,7 @@ function oneButton(title, hint, send) {
       try {
         location.hash = `#/clip/${(await send()).id}`;
       } catch (error) {
-        problem.append(errorBox(error));
+        showError(problem, error);
       }
     } }, title), problem);
 }
@@ -157,7 +157,7 @@ function recutForm(clip) {
         { video_id: clip.id, start: Number(start.value), end: Number(end.value) });
       location.hash = `#/clip/${made.id}`;
     } catch (error) {
-      problem.append(errorBox(error));
+      showError(problem, error);
     }
   } }, h("h2", {}, "Re-cut"), h("div", { class: "grid" },
     field("Start (s)", start), field("End (s)", end)), h("button", { type: "submit" }, "Re-cut"), problem);
@@ -179,7 +179,7 @@ async function blendForm(clip) {
         { video_id: clip.id, other_video_id: other.value, mode: mode.value });
       location.hash = `#/clip/${made.id}`;
     } catch (error) {
-      problem.append(errorBox(error));
+      showError(problem, error);
     }
   } }, h("h2", {}, "Blend"), field("With", other), field("Mode", mode),
   h("button", { type: "submit" }, "Blend"), problem);
@@ -198,7 +198,7 @@ function publishToggle(clip) {
       button.textContent = clip.published_at ? "Unpublish" : "Publish to the feed";
       button.setAttribute("aria-pressed", String(Boolean(clip.published_at)));
     } catch (error) {
-      problem.append(errorBox(error));
+      showError(problem, error);
     }
   });
   return h("div", { class: "panel action" }, h("h2", {}, "Share"), button, problem);

@@ -4,7 +4,7 @@
 
 import { get, request, watch } from "../api.js";
 import { videoCard } from "../cards.js";
-import { errorBox, field, h, options } from "../dom.js";
+import { showError, field, h, options } from "../dom.js";
 import { CAMERAS, compose, sizeFor, variants } from "../prompt.js";
 
 const ASPECTS = ["16:9", "9:16", "1:1"];
@@ -110,7 +110,7 @@ export async function render(main, _params, ctx) {
       ? variants(base(), vary.value).map((v) => v.prompt)
       : Array(Number(count.value)).fill(prompt.value.trim());
     if (!prompts[0]) {
-      problem.append(errorBox("Write a prompt, or fill the helper and choose what to vary."));
+      showError(problem, "Write a prompt, or fill the helper and choose what to vary.");
       return prompt.focus();
     }
     submit.disabled = true;
@@ -123,7 +123,7 @@ export async function render(main, _params, ctx) {
         watch(video.id, card.update, ctx.signal);
       }
     } catch (error) {
-      problem.append(errorBox(error));
+      showError(problem, error);
     } finally {
       submit.disabled = false;
     }

@@ -3,7 +3,7 @@
 
 import { contentUrl, get, post } from "../api.js";
 import { videoCard } from "../cards.js";
-import { errorBox, field, h, options, when } from "../dom.js";
+import { showError, field, h, options, when } from "../dom.js";
 
 export async function render(main, [id], ctx) {
   if (id) return renderItem(main, id, ctx);
@@ -40,7 +40,7 @@ async function renderItem(main, id, _ctx) {
       const made = await post(`/v1/studio/feed/${item.id}/remix`, { prompt: prompt.value, strength: strength.value });
       location.hash = `#/clip/${made.id}`;
     } catch (error) {
-      problem.append(errorBox(error));
+      showError(problem, error);
     }
   } },
   h("h2", {}, "Remix"),

@@ -2,7 +2,7 @@
 // key itself is not kept anywhere in the page.
 
 import { post } from "../api.js";
-import { errorBox, field, h } from "../dom.js";
+import { showError, field, h } from "../dom.js";
 
 export function render(main, _params, ctx) {
   const key = h("input", {
@@ -28,7 +28,7 @@ export function render(main, _params, ctx) {
       const session = await post("/v1/studio/session", { api_key: key.value });
       await ctx.signedIn(session);
     } catch (error) {
-      problem.append(errorBox(error.status === 401 ? "That key is not valid (unknown or revoked)." : error));
+      showError(problem, error.status === 401 ? "That key is not valid (unknown or revoked)." : error);
       key.focus();
     }
   }

@@ -2,7 +2,7 @@
 // cut or continue from the card before) and one button that renders them as one clip.
 
 import { get, hasRoute, post } from "../api.js";
-import { errorBox, field, h, options } from "../dom.js";
+import { showError, field, h, options } from "../dom.js";
 
 export async function render(main, _params, _ctx) {
   main.append(h("h1", {}, "Storyboard"));
@@ -78,7 +78,7 @@ export async function render(main, _params, _ctx) {
       });
       location.hash = `#/clip/${made.id}`;
     } catch (error) {
-      problem.append(errorBox(error));
+      showError(problem, error);
     } finally {
       renderButton.disabled = false;
     }
