@@ -23,7 +23,7 @@ def serve_command(
     ),
     config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> None:
-    """Serve the OpenAI-compatible API (/v1/videos) with in-process workers.
+    """Serve the OpenAI-compatible API (/v1/videos) and the web studio (/) with in-process workers.
 
     Example: reelforge serve --port 8000 --data ./data
     """
@@ -37,7 +37,8 @@ def serve_command(
         studio = Studio(settings)
     where = "PostgreSQL" if database_url else f"SQLite in {data}"
     typer.echo(
-        f"reelforge serving http://{host}:{port}/v1 ({workers} workers, {where}); "
+        f"reelforge serving the API at http://{host}:{port}/v1 and the web studio at "
+        f"http://{host}:{port}/ ({workers} workers, {where}); "
         "make a key with `reelforge keys create`",
         err=True,
     )
