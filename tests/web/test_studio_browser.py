@@ -299,3 +299,11 @@ def test_the_keyboard_alone_reaches_the_page_and_the_create_button(ada_page):
     else:
         raise AssertionError(f"Tab never reached the Create button: {reached}")
     assert reached.index("prompt") < reached.index("Create")
+
+
+def test_a_link_to_a_clip_that_is_gone_says_so(ada_page):
+    page = ada_page
+    page.goto(page.url.split("#")[0] + "#/clip/video_nothing")
+    page.get_by_role("alert").filter(has_text="not available").wait_for()
+    page.goto(page.url.split("#")[0] + "#/feed/video_nothing")
+    page.get_by_role("alert").filter(has_text="not available").wait_for()

@@ -241,3 +241,18 @@ def test_a_stitch_lists_every_source_as_a_parent(ada, ada_clip):
         (ada_clip["id"], "stitch"),
         (other["id"], "stitch"),
     ]
+
+
+def test_an_expired_session_is_refused(server):
+    from sqlalchemy import select, update
+
+    from reelforge.studio.db import sessions, users
+
+    person = Person(server)
+    person.sign_in()
+    assert person.browser.get("/v1/videos").status_code == 200
+    with server._db.begin() as conn:  # make_key's connection to the server's database
+        mine = select(users.c.id).where(users.c.name == person.name).scalar_subquery()
+        conn.execute(update(sessions).where(sessions.c.user_id == mine).values(expires_at=0))
+    expired = person.browser.get("/v1/videos")
+    assert expired.status_code == 401 and "sign in again" in expired.json()["error"]["message"]

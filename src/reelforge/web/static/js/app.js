@@ -3,7 +3,7 @@
 // module exporting `render(main, params, ctx)`; leaving a view aborts its polling.
 
 import { del, get, hasRoute, whenSignedOut } from "./api.js";
-import { announce } from "./dom.js";
+import { announce, errorBox, h } from "./dom.js";
 
 const VIEWS = {
   create: () => import("./views/create.js"),
@@ -45,11 +45,22 @@ async function route() {
   if (leaving.signal.aborted) return;
   main.replaceChildren();
   document.title = `${TITLES[view]} · reelforge studio`;
-  await module.render(main, params.map(decodeURIComponent), {
-    session: state.session,
-    signal: leaving.signal,
-    signedIn,
-  });
+  try {
+    await module.render(main, params.map(decodeURIComponent), {
+      session: state.session,
+      signal: leaving.signal,
+      signedIn,
+    });
+  } catch (error) {
+    // A clip deleted or unpublished since its link was made, a server that went away:
+    // the page says so instead of staying blank.
+    if (leaving.signal.aborted) return;
+    main.replaceChildren(
+      h("h1", {}, TITLES[view]),
+      errorBox(error.status === 404 ? "This is not available: it was deleted, or is not published." : error),
+      h("p", {}, h("a", { href: "#/library" }, "Back to your library")),
+    );
+  }
   // Focus moves to the new page so keyboard and screen-reader users start at its top.
   const heading = main.querySelector("h1");
   if (heading) {

@@ -12,6 +12,8 @@ const PROVENANCE = {
   invalid: "Content Credentials are damaged or do not match the file",
   unsigned: "No Content Credentials",
   pending: "Signed when the clip is finished",
+  none: "No clip was made",
+  unreadable: "The file's credentials could not be read",
 };
 
 const RELATIONS = {
