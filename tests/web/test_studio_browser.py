@@ -139,7 +139,7 @@ def test_create_a_clip_and_watch_it_complete_in_the_library(ada_page, first_clip
     screenshot(page, "library")
 
 
-def test_variants_that_change_one_thing_are_three_prompts(ada_page):
+def test_variations_and_variants_that_change_one_thing(ada_page):
     page = ada_page
     go(page, "Create")
     page.get_by_label("Prompt", exact=True).fill("a blue cube slides left on snow")
@@ -149,6 +149,15 @@ def test_variants_that_change_one_thing_are_three_prompts(ada_page):
     assert len(texts) == 3 and len(set(texts)) == 3
     assert all(t.startswith("a blue cube slides left on snow, ") for t in texts)
     assert page.get_by_label("Variations").is_disabled()
+    page.get_by_label("Variants that change one thing").select_option("")
+    page.get_by_label("Variations").select_option("2")
+    page.get_by_label("Resolution").select_option("128x72")
+    page.get_by_role("button", name="Create", exact=True).click()
+    made = page.locator(".cards .card")
+    made.nth(1).wait_for()
+    assert made.count() == 2
+    for card in made.all():
+        card.locator(".status", has_text="Ready").wait_for(timeout=READY)
 
 
 def test_remix_from_the_clip_page_shows_its_parent(ada_page, first_clip):
