@@ -349,6 +349,8 @@ def extend(
         should_cancel=should_cancel,
     )
     new = restore(made.frames, canvas, clip, ending=backward)
+    if backward:  # the new frames arrive at the clip's first frame, as a loop's bridge does
+        new = ease_into(new, clip.frames[0])
     parts = [new, clip.frames] if backward else [clip.frames, new]
     audio = pad_audio(clip, len(new) / clip.fps, before=backward)
     result = Clip(np.concatenate(parts), clip.fps, audio, clip.sample_rate, made.metadata)
