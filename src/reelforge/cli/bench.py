@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reelforge.cli import bench_api, bench_moderation, bench_trust, bench_vae
+from reelforge.cli import bench_api, bench_editing, bench_moderation, bench_trust, bench_vae
 
 app = typer.Typer(help="Benchmarks: the commands behind docs/BENCHMARKS.md.")
 _out = Console()
@@ -342,6 +342,7 @@ def quality(
 app.command("api")(bench_api.api_command)
 app.command("moderation")(bench_moderation.moderation_command)
 app.command("watermark")(bench_trust.watermark_command)
+app.command("editing")(bench_editing.editing_command)
 app.command("vae")(bench_vae.vae_command)
 
 
