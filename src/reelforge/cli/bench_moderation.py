@@ -41,6 +41,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from reelforge.cli.moderation_head import cross_fitted, train_head
+
 _out = Console()
 _err = Console(stderr=True)
 
@@ -57,8 +59,6 @@ GRID = [round(0.40 + 0.01 * i, 2) for i in range(51)]
 MARGINS = [0.0, 0.02, 0.04, 0.06, 0.08, 0.10]
 START = 0.6  # every search starts here, whatever the policy file says
 HEAD_GRID = [round(0.50 + 0.01 * i, 2) for i in range(50)]  # head probabilities 0.50 … 0.99
-HEAD_SPLITS = ("tune", "fresh", "fresh2", "fresh3")  # what the head learns from
-FOLDS = 5
 RULE_LAYERS = ("hard_rule", "names", "rules")
 
 
@@ -184,69 +184,6 @@ def tune(moderator, assessments, labels: Sequence[str], rounds: int = 3):
         if (cost := run(policy)) < best_cost:
             best_policy, best_cost = policy, cost
     return best_policy, best_cost
-
-
-# ---------------------------------------------------------------------------
-# The learned head
-# ---------------------------------------------------------------------------
-
-
-def head_rows(moderator, examples: Sequence[Example]) -> tuple[list[str], list[str]]:
-    """What the head learns from: the policy's example phrases and the given prompts,
-    normalised as the moderator reads them, with their labels."""
-    from reelforge.safety.normalize import normalize
-
-    by_category = moderator.policy.examples_by_category()
-    rows = [(p, c) for c, phrases in by_category.items() for p in phrases]
-    rows += [(e.prompt, e.label) for e in examples]
-    return [normalize(p).text for p, _ in rows], [label for _, label in rows]
-
-
-def _embed(moderator, texts: Sequence[str]):
-    emb, spans = moderator.index.embed_pieces(texts)
-    return emb.numpy()[[s.start for s in spans]]  # (N, D): each whole prompt
-
-
-def train_head(moderator, examples: Sequence[Example]) -> Path:
-    """Fit the head on the example phrases and the HEAD_SPLITS prompts and write it to
-    the policy's head file."""
-    from reelforge.safety.head import L2, train
-    from reelforge.types import InvalidInputError
-
-    if moderator.policy.head is None:
-        raise InvalidInputError(
-            "the policy has no head to train", param="policy", hint="add `head: {file: head.npz}`"
-        )
-    texts, labels = head_rows(moderator, [e for e in examples if e.split in HEAD_SPLITS])
-    fingerprint = getattr(moderator.encoder, "fingerprint", "")
-    head = train(_embed(moderator, texts), labels, fingerprint=fingerprint)
-    path = moderator.policy.head.file
-    trained_on = ", ".join(("example phrases", *HEAD_SPLITS))
-    head.save(path, trained_on=trained_on, prompts=str(len(labels)), l2=str(L2))
-    return path
-
-
-def cross_fitted(moderator, examples: Sequence[Example], tuning: Sequence[int], assessments):
-    """The tuning prompts' assessments with head probabilities from heads fit without
-    them: those the head learns from are split in FOLDS folds, each scored by a head fit
-    on everything else; the others keep the policy head's probabilities."""
-    from reelforge.safety.head import cross_fit
-
-    inside = [i for i in tuning if examples[i].split in HEAD_SPLITS]
-    held = set(inside)
-    rest = [e for i, e in enumerate(examples) if e.split in HEAD_SPLITS and i not in held]
-    rest_texts, rest_labels = head_rows(moderator, rest)
-    texts = [assessments[i].normalized.text for i in inside]
-    labels = [examples[i].label for i in inside]
-    extra = (_embed(moderator, rest_texts), rest_labels)
-    heads = cross_fit(_embed(moderator, texts), labels, FOLDS, extra)
-    out = {i: assessments[i] for i in tuning}
-    for fold, head in enumerate(heads):
-        idx = inside[fold::FOLDS]  # cross_fit's fold: position % FOLDS
-        _, probs = moderator.embedding_scores([out[i].normalized.text for i in idx], head)
-        for i, p in zip(idx, probs, strict=True):
-            out[i] = replace(out[i], probabilities=p)
-    return [out[i] for i in tuning]
 
 
 def report(examples: Sequence[Example], decided: Sequence[str | None]) -> dict:
