@@ -68,6 +68,18 @@ def go(page, name: str) -> None:
     page.get_by_role("heading", level=1).filter(has_text=name).wait_for()
 
 
+def create(page, count: int = 1) -> list:
+    """Press Create and return the cards of the `count` jobs it made (the page may still
+    show cards from before)."""
+    before = set(page.locator(".cards .card").evaluate_all("cs => cs.map(c => c.dataset.id)"))
+    page.get_by_role("button", name="Create", exact=True).click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.cards .card').length >= n", arg=len(before) + count
+    )
+    ids = page.locator(".cards .card").evaluate_all("cs => cs.map(c => c.dataset.id)")
+    return [page.locator(f'.card[data-id="{i}"]') for i in ids if i not in before]
+
+
 def sign_in(page, key: str) -> None:
     page.get_by_label("API key").fill(key)
     page.get_by_role("button", name="Sign in").click()
@@ -102,9 +114,7 @@ def first_clip(ada_page):
     page.get_by_label("Resolution").select_option("128x72")
     page.get_by_label("Duration (seconds)").select_option("4")
     screenshot(page, "create")
-    page.get_by_role("button", name="Create", exact=True).click()
-    card = page.locator(".cards .card").first
-    card.wait_for()
+    (card,) = create(page)
     card.locator(".status", has_text="Ready").wait_for(timeout=READY)
     card.locator(".thumb img").wait_for()
     return card.get_attribute("data-id")
@@ -152,11 +162,9 @@ def test_variations_and_variants_that_change_one_thing(ada_page):
     page.get_by_label("Variants that change one thing").select_option("")
     page.get_by_label("Variations").select_option("2")
     page.get_by_label("Resolution").select_option("128x72")
-    page.get_by_role("button", name="Create", exact=True).click()
-    made = page.locator(".cards .card")
-    made.nth(1).wait_for()
-    assert made.count() == 2
-    for card in made.all():
+    made = create(page, 2)
+    assert len(made) == 2
+    for card in made:
         card.locator(".status", has_text="Ready").wait_for(timeout=READY)
 
 
@@ -189,8 +197,7 @@ def test_an_image_becomes_the_first_frame_with_the_consent_box_offered(ada_page,
     assert consent.is_visible() and not consent.is_checked()
     page.get_by_label("Prompt", exact=True).fill("a red ball rolls to the right")
     page.get_by_label("Resolution").select_option("128x72")
-    page.get_by_role("button", name="Create", exact=True).click()
-    card = page.locator(".cards .card").first
+    (card,) = create(page)
     card.locator(".status", has_text="Ready").wait_for(timeout=READY)
 
 
@@ -316,3 +323,18 @@ def test_a_link_to_a_clip_that_is_gone_says_so(ada_page):
     page.get_by_role("alert").filter(has_text="not available").wait_for()
     page.goto(page.url.split("#")[0] + "#/feed/video_nothing")
     page.get_by_role("alert").filter(has_text="not available").wait_for()
+
+
+def test_a_video_upload_is_reimagined_with_the_prompt(ada_page, first_clip, tmp_path):
+    page = ada_page
+    clip = tmp_path / "mine.mp4"
+    origin = page.url.split("#")[0].rstrip("/")
+    clip.write_bytes(page.request.get(f"{origin}/v1/videos/{first_clip}/content").body())
+    go(page, "Create")
+    page.get_by_label("Start from an image or video (optional)").set_input_files(clip)
+    page.get_by_label("Prompt", exact=True).fill("the same ball in the snow")
+    (card,) = create(page)
+    card.locator(".status", has_text="Ready").wait_for(timeout=READY)
+    card.get_by_role("link").click()
+    assert "edited from" not in page.locator(".facts").inner_text()  # an upload has no parent
+    page.get_by_text("edit · 128x72").wait_for()
