@@ -338,3 +338,26 @@ def test_a_video_upload_is_reimagined_with_the_prompt(ada_page, first_clip, tmp_
     card.get_by_role("link").click()
     assert "edited from" not in page.locator(".facts").inner_text()  # an upload has no parent
     page.get_by_text("edit · 128x72").wait_for()
+
+
+@pytest.mark.parametrize(
+    ("action", "relation"),
+    [("Re-cut", "re-cut from"), ("Loop", "looped from"), ("Blend", "blended from")],
+)
+def test_the_edit_actions_of_the_clip_page_make_a_new_clip_with_its_parent(
+    ada_page, first_clip, action, relation
+):
+    page = ada_page
+    page.goto(page.url.split("#")[0] + f"#/clip/{first_clip}")
+    page.get_by_role("button", name="Delete…").wait_for()  # the actions are drawn
+    panel = page.locator(".action").filter(has=page.get_by_role("heading", name=action))
+    if panel.count() == 0:
+        pytest.skip(f"this build's server offers no {action} route")
+    if action == "Re-cut":
+        panel.get_by_label("End (s)").fill("2")
+    if action == "Blend" and panel.get_by_label("With").count() == 0:
+        pytest.skip("no second clip to blend with")
+    panel.get_by_role("button", name=action).click()
+    page.wait_for_url(re.compile(r"#/clip/(?!" + first_clip + ")"))
+    page.get_by_role("status").filter(has_text="Ready").wait_for(timeout=READY)
+    assert relation in page.locator(".lineage").inner_text()
