@@ -342,7 +342,12 @@ def test_a_video_upload_is_reimagined_with_the_prompt(ada_page, first_clip, tmp_
 
 @pytest.mark.parametrize(
     ("action", "relation"),
-    [("Re-cut", "re-cut from"), ("Loop", "looped from"), ("Blend", "blended from")],
+    [
+        ("Extend", "extended from"),
+        ("Re-cut", "re-cut from"),
+        ("Loop", "looped from"),
+        ("Blend", "blended from"),
+    ],
 )
 def test_the_edit_actions_of_the_clip_page_make_a_new_clip_with_its_parent(
     ada_page, first_clip, action, relation
@@ -353,6 +358,8 @@ def test_the_edit_actions_of_the_clip_page_make_a_new_clip_with_its_parent(
     panel = page.locator(".action").filter(has=page.get_by_role("heading", name=action))
     if panel.count() == 0:
         pytest.skip(f"this build's server offers no {action} route")
+    if action == "Extend":
+        panel.get_by_label("Prompt").fill("the ball rolls on")
     if action == "Re-cut":
         panel.get_by_label("End (s)").fill("2")
     if action == "Blend" and panel.get_by_label("With").count() == 0:
