@@ -43,6 +43,7 @@ def test_a_blocked_prompt_names_its_category_and_costs_nothing(server):
         error = caught.value.body
         assert error["code"] == "moderation_blocked"
         assert "sexual" in error["message"] and error["param"] == "prompt"
+        assert error["category"] == "sexual" and error["rule"]  # which rule decided
     assert client.videos.list().data == []  # nothing stored
     video = client.videos.create(prompt="a red ball bounces on the beach", seconds="2")
     assert video.status == "queued"  # the blocked requests spent none of the 3 seconds

@@ -208,7 +208,8 @@ def test_a_blocked_prompt_shows_its_reason(ada_page):
     page.get_by_role("button", name="Create", exact=True).click()
     alert = page.get_by_role("alert")
     alert.wait_for()
-    assert "Blocked by moderation" in alert.inner_text() and "sexual" in alert.inner_text()
+    said = alert.inner_text()
+    assert "Blocked by moderation (rule: " in said and "sexual" in said
     screenshot(page, "blocked")
 
 

@@ -46,10 +46,13 @@ def error_body(message: str, type_: str, param: str | None, code: str | None) ->
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
 
-def error_response(status: int, message: str, *, param=None, code=None, type_=None):
+def error_response(status: int, message: str, *, param=None, code=None, type_=None, **extra):
+    """The error as OpenAI shapes it; `extra` fields (reelforge's own) join the object."""
     type_ = type_ or ("server_error" if status >= 500 else "invalid_request_error")
     headers = {"x-should-retry": "false"} if status == 429 else None
-    return JSONResponse(error_body(message, type_, param, code), status, headers=headers)
+    body = error_body(message, type_, param, code)
+    body["error"].update(extra)
+    return JSONResponse(body, status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -62,7 +65,10 @@ def install(app: FastAPI) -> None:
 async def _reelforge_error(request: Request, exc: ReelforgeError) -> JSONResponse:
     status = next((s for cls, s in STATUS if isinstance(exc, cls)), 500)
     type_ = "insufficient_quota" if status == 429 else None
-    return error_response(status, str(exc), param=exc.param, code=exc.code, type_=type_)
+    extra = {}
+    if isinstance(exc, ModerationBlocked):  # reelforge's own fields: which rule decided
+        extra = {"category": exc.category, "rule": exc.rule}
+    return error_response(status, str(exc), param=exc.param, code=exc.code, type_=type_, **extra)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

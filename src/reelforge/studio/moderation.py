@@ -24,11 +24,15 @@ from reelforge.studio.requests import Upload
 from reelforge.types import Clip, InvalidInputError, MediaError
 
 
-def check_prompt(ctx: Context, user: User, prompt: str) -> None:
-    """Log the prompt's decision; ModerationBlocked (naming the category) when blocked."""
+def check_prompt(ctx: Context, user: User, prompt: str, param: str = "prompt") -> None:
+    """Log the prompt's decision; ModerationBlocked (naming the category, and `param`)
+    when blocked."""
     decision = ctx.moderator.check_prompt(prompt)
     log(ctx.db, user.id, "prompt", prompt, decision)
-    decision.raise_if_blocked()
+    if decision.blocked:
+        error = decision.error()
+        error.param = param
+        raise error
 
 
 def check_upload(ctx: Context, user: User, upload: Upload, consent: bool, param: str) -> bool:

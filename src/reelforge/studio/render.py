@@ -76,6 +76,7 @@ def _create(ctx: Context, row: Row, params: dict, engine, progress, cancel) -> C
         fps=fps,
         seed=params["seed"],
         expanded_prompt=expanded(row.prompt),
+        negative_prompt=params.get("negative_prompt", ""),
     )
     if params.get("input_reference"):
         image = read_source(file_bytes(ctx, params["input_reference"]), "input_reference")

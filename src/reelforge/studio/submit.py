@@ -62,11 +62,13 @@ class Job:
     upload_param: str | None = None
     media: list[tuple[Upload, str]] = field(default_factory=list)  # (upload, param) to moderate
     consent: bool = False  # the request attests that people shown in its media consented
+    negative: str | None = None  # words to leave out: moderated too (see _moderate)
 
 
 def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | None) -> dict:
     plan = ctx.config.plan(user.plan)
-    prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
+    limit = ctx.config.server.max_prompt_chars
+    prompt = prompt_of(fields.get("prompt"), limit)
     model = fields.get("model") or ctx.config.server.default_model
     engine_name = ctx.engines.resolve(model)
     width, height = size_of(fields.get("size") or plan.default_size)
@@ -77,6 +79,9 @@ def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | No
     fps = engine.capabilities.fps[0]
     job = Job("create", model, engine_name, prompt, (width, height), str(seconds), seconds, {})
     job.consent = moderation.consent_of(fields.get("consent"))
+    if fields.get("negative_prompt") is not None:  # reelforge's own field: what to leave out
+        negative = prompt_of(fields["negative_prompt"], limit, "negative_prompt")
+        job.params["negative_prompt"] = job.negative = negative
     keyframes = []
     if reference is not None:
         upload, file_id = _reference(ctx, user, reference)
@@ -260,6 +265,8 @@ def _moderate(ctx: Context, user: User, job: Job) -> None:
     """The prompt, then each image or video the request brings (the user's own finished
     videos were checked when they were made)."""
     moderation.check_prompt(ctx, user, job.prompt)
+    if job.negative:  # a negative prompt is still text the model reads
+        moderation.check_prompt(ctx, user, job.negative, "negative_prompt")
     for upload, param in job.media:
         if moderation.check_upload(ctx, user, upload, job.consent, param):
             job.params["input_faces"] = True  # the output check looks harder

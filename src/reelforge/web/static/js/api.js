@@ -14,7 +14,10 @@ export class ApiError extends Error {
 // OpenAI-shaped errors in words a person acts on.
 export function plainWords(status, error) {
   const message = error.message || `The server answered ${status}.`;
-  if (error.code === "moderation_blocked") return `Blocked by moderation. ${message}`;
+  if (error.code === "moderation_blocked") {
+    const rule = error.rule ? ` (rule: ${error.rule})` : "";
+    return `Blocked by moderation${rule}. ${message}`;
+  }
   if (status === 429) return `Your plan's quota is used up. ${message}`;
   if (status === 401) return "You are signed out. Sign in with your API key.";
   if (status >= 500) return `Something went wrong on the server: ${message}`;
