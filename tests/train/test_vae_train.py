@@ -124,15 +124,16 @@ def test_a_crop_size_off_the_vae_grid_is_refused(vae_config, tmp_path):
         train_vae(vae_config(tmp_path, **{"data.crop_size": 12}))
 
 
-def test_decoder_fine_tuning_keeps_the_latent_space(vae_config, tmp_path):
+@pytest.mark.parametrize("lookahead", [None, 1])
+def test_decoder_fine_tuning_keeps_the_latent_space(vae_config, tmp_path, lookahead):
+    """Also when the tuned decoder is made to look one frame ahead (model.decoder_lookahead)."""
     first = train_vae(vae_config(tmp_path / "first"))
-    tuned = train_vae(
-        vae_config(
-            tmp_path / "tuned",
-            **{"model.init": str(first["vae"]), "model.freeze_encoder": True, "optim.lr": 3e-3},
-        )
-    )
+    options = {"model.init": str(first["vae"]), "model.freeze_encoder": True, "optim.lr": 3e-3}
+    if lookahead is not None:
+        options["model.decoder_lookahead"] = lookahead
+    tuned = train_vae(vae_config(tmp_path / "tuned", **options))
     a, b = load_vae(first["vae"]), load_vae(tuned["vae"])
+    assert b.config.decoder_lookahead == (lookahead or 0)
     for (name, p), q in zip(a.encoder.state_dict().items(), b.encoder.parameters(), strict=True):
         assert torch.equal(p, q), name  # the encoder, so every cached latent, is unchanged
     assert torch.equal(a.latent_shift, b.latent_shift) and torch.equal(

@@ -39,7 +39,9 @@ def depth_to_space(x: Tensor, st: int, ss: int) -> Tensor:
 
 
 class CausalConv3d(nn.Module):
-    """k×k×k convolution that sees only the present and the past k-1 frames.
+    """k×k×k convolution that sees only the present and the past k-1 frames (with
+    `future` f > 0: the past k-1-f frames and f frames ahead, for a decoder that may look
+    at the next latent frame; such a convolution runs whole, never in chunks).
 
     A whole pass zero-pads k-1 frames before frame 0 (inside the convolution, which is
     cheaper than concatenating) and drops the k-1 extra frames it computes at the end.
@@ -47,15 +49,23 @@ class CausalConv3d(nn.Module):
     frames of the previous chunk instead, so chunks compute exactly what the whole does.
     """
 
-    def __init__(self, cin: int, cout: int, kernel: int = 3):
+    def __init__(self, cin: int, cout: int, kernel: int = 3, future: int = 0):
         super().__init__()
-        self.past = kernel - 1
-        self.conv = nn.Conv3d(cin, cout, kernel, padding=(self.past, kernel // 2, kernel // 2))
+        if not 0 <= future <= kernel // 2:
+            raise ValueError(f"future must be 0..{kernel // 2}; got {future}")
+        self.future = future  # frames ahead it sees; > 0 gives up causality (no chunks)
+        self.past = kernel - 1 - future
+        pad_t = max(self.past, future)
+        self.conv = nn.Conv3d(cin, cout, kernel, padding=(pad_t, kernel // 2, kernel // 2))
 
     def forward(self, x: Tensor, cache: Cache | None = None) -> Tensor:
         T, conv = x.shape[2], self.conv
         if cache is None:
-            return conv3d(x, conv.weight, conv.bias, conv.padding)[:, :, :T]  # (B, cout, T, H, W)
+            y = conv3d(x, conv.weight, conv.bias, conv.padding)  # (B, cout, T + 2·pad - k + 1, ...)
+            start = conv.padding[0] - self.past  # drop what padding computed before frame 0
+            return y[:, :, start : start + T]  # (B, cout, T, H, W)
+        if self.future:
+            raise ValueError("a convolution that looks ahead cannot run in time chunks")
         past = cache.get(self)
         if past is None:
             past = x.new_zeros(*x.shape[:2], self.past, *x.shape[3:])

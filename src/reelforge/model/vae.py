@@ -31,7 +31,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import torch
@@ -72,6 +72,12 @@ class VAEConfig:
     temporal_factor: int = 4  # 2 ** (2× time steps); they come first, at the finest levels
     encoder_blocks: tuple[int, ...] = (1, 1, 2)  # residual blocks per level
     decoder_blocks: tuple[int, ...] = (1, 1, 2)
+    # Frames ahead each decoder convolution sees (0: causal). A causal decoder makes each
+    # latent frame's four frames without knowing where the motion goes next, and its
+    # motion then jerks at every group (evaluate/judder.py); with 1 it sees the next
+    # latent frame. The encoder stays causal, so the latents (and a DiT trained on them)
+    # are the same; a decoder that looks ahead decodes whole clips, not time chunks.
+    decoder_lookahead: int = 0
 
     def __post_init__(self) -> None:
         levels = len(self.channel_mult)
@@ -88,6 +94,11 @@ class VAEConfig:
             )
         if not len(self.encoder_blocks) == len(self.decoder_blocks) == levels:
             raise InvalidInputError("one encoder/decoder block count per level", param="blocks")
+        if self.decoder_lookahead not in (0, 1):
+            raise InvalidInputError(
+                f"decoder_lookahead must be 0 or 1; got {self.decoder_lookahead}",
+                param="decoder_lookahead",
+            )
 
     @property
     def channels(self) -> list[int]:
@@ -130,10 +141,10 @@ class VAEConfig:
 
 
 class ResBlock(nn.Module):
-    def __init__(self, dim: int):
+    def __init__(self, dim: int, future: int = 0):
         super().__init__()
-        self.norm1, self.conv1 = ChannelNorm(), CausalConv3d(dim, dim)
-        self.norm2, self.conv2 = ChannelNorm(), CausalConv3d(dim, dim)
+        self.norm1, self.conv1 = ChannelNorm(), CausalConv3d(dim, dim, future=future)
+        self.norm2, self.conv2 = ChannelNorm(), CausalConv3d(dim, dim, future=future)
 
     def forward(self, x: Tensor, cache: Cache | None = None) -> Tensor:
         h = self.conv1(F.silu(self.norm1(x)), cache)
@@ -174,18 +185,18 @@ class Encoder(nn.Module):
 class Decoder(nn.Module):
     def __init__(self, cfg: VAEConfig):
         super().__init__()
-        ch, p = cfg.channels, cfg.patch_size
+        ch, p, f = cfg.channels, cfg.patch_size, cfg.decoder_lookahead
         self.p = p
-        self.conv_in = CausalConv3d(cfg.latent_channels, ch[-1])
+        self.conv_in = CausalConv3d(cfg.latent_channels, ch[-1], future=f)
         self.shortcut = ch[-1] % cfg.latent_channels == 0
         self.levels = nn.ModuleList(
-            nn.ModuleList(ResBlock(c) for _ in range(n))
+            nn.ModuleList(ResBlock(c, f) for _ in range(n))
             for c, n in zip(ch[::-1], cfg.decoder_blocks[::-1], strict=True)
         )
         pairs = zip(itertools.pairwise(ch[::-1]), cfg.time_steps[::-1], strict=True)
         self.ups = nn.ModuleList(Up(a, b, st) for (a, b), st in pairs)
         self.norm_out = ChannelNorm()
-        self.conv_out = CausalConv3d(ch[0], cfg.in_channels * p * p)
+        self.conv_out = CausalConv3d(ch[0], cfg.in_channels * p * p, future=f)
 
     def forward(self, z: Tensor, cache: Cache | None = None) -> Tensor:
         x = self.conv_in(z, cache)  # (B, C_last, T', H', W')
@@ -277,6 +288,12 @@ class VideoVAE(nn.Module):
         cfg = self.config
         check_latent(z, cfg)
         halo = _or(halo, cfg.receptive_radius(cfg.decoder_blocks))
+        if chunk is not None and cfg.decoder_lookahead:
+            raise InvalidInputError(
+                "this VAE's decoder looks ahead in time, so it decodes whole clips only",
+                param="chunk",
+                hint="decode without chunk (spatial tiles still bound memory)",
+            )
         run = self._pieces(self.decoder, chunk, 1)
         return spatial_tiles(run, z, tile, halo, 1, cfg.spatial_factor)
 
@@ -420,6 +437,27 @@ def load_vae(
 # ---------------------------------------------------------------------------
 # Presets
 # ---------------------------------------------------------------------------
+
+
+def with_decoder_lookahead(vae: VideoVAE, lookahead: int) -> VideoVAE:
+    """A copy of `vae` whose decoder looks `lookahead` frames ahead (0 or 1), from its
+    weights: every decoder time kernel is shifted so the copy starts out computing almost
+    what `vae` did. Taps at (t-2, t-1, t) become (t-1, t, t+1) with the t+1 tap at zero;
+    only the oldest tap is lost. Fine-tuning then teaches the new tap."""
+    old = vae.config.decoder_lookahead
+    copy = VideoVAE(replace(vae.config, decoder_lookahead=lookahead))
+    copy.load_state_dict(vae.state_dict())
+    shift = lookahead - old
+    for module in copy.decoder.modules():
+        if isinstance(module, CausalConv3d) and shift:
+            with torch.no_grad():
+                w = module.conv.weight  # (cout, cin, kt, kh, kw)
+                w.copy_(torch.roll(w, -shift, dims=2))
+                if shift > 0:
+                    w[:, :, -shift:] = 0
+                else:
+                    w[:, :, :-shift] = 0
+    return copy.to(next(vae.parameters()).device)
 
 
 def vae_test(**kw) -> VideoVAE:  # for tests: 8-16 channels

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,7 @@ class VAEModelConfig:
     stats_batches: int = 8  # batches encoded to fit the per-channel latent statistics
     init: str = ""  # start from this VAE file (its config must be the preset's) instead of random
     freeze_encoder: bool = False  # train the decoder only: the latent space (and stats) stay
+    decoder_lookahead: int | None = None  # 0 or 1 (VAEConfig); None: the preset's or init's
 
 
 @dataclass
@@ -230,6 +232,10 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         return tuple(items) if origin is tuple else items
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if origin in (types.UnionType, typing.Union):  # `X | None`: TOML has no None, so X
+        kinds = [a for a in args if a is not type(None)]
+        if len(kinds) == 1:
+            return _coerce(kinds[0], value, where)
     if (
         isinstance(hint, type)
         and isinstance(value, hint)

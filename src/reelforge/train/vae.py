@@ -14,6 +14,7 @@ weights with `latent_shift` / `latent_scale` fitted on `model.stats_batches` bat
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,14 @@ import numpy as np
 import torch
 
 from reelforge.model.pixels import frames_to_video
-from reelforge.model.vae import VAE_MODELS, VideoVAE, fit_latent_stats, load_vae, save_vae
+from reelforge.model.vae import (
+    VAE_MODELS,
+    VideoVAE,
+    fit_latent_stats,
+    load_vae,
+    save_vae,
+    with_decoder_lookahead,
+)
 from reelforge.model.vae_loss import psnr, vae_loss
 from reelforge.train.batches import BucketBatches
 from reelforge.train.config import VAEDataConfig, VAETrainConfig
@@ -55,14 +63,20 @@ def initial_vae(config: VAETrainConfig) -> VideoVAE:
     initial VAE, e.g. a DiT's training cache, stay valid for the tuned one)."""
     cfg = config.model
     if not cfg.init:
-        return build_vae(cfg.preset, config.run.seed)
+        model = build_vae(cfg.preset, config.run.seed)
+        if cfg.decoder_lookahead is None:
+            return model
+        return with_decoder_lookahead(model, cfg.decoder_lookahead)
     model = load_vae(cfg.init).train()
-    if model.config != VAE_MODELS[cfg.preset]().config:
+    preset = VAE_MODELS[cfg.preset]().config
+    if replace(model.config, decoder_lookahead=0) != replace(preset, decoder_lookahead=0):
         raise InvalidInputError(
             f"model.init {cfg.init} is not a {cfg.preset} VAE",
             param="model.init",
             hint=f"set model.preset to the preset {cfg.init} was trained as",
         )
+    if cfg.decoder_lookahead is not None:
+        model = with_decoder_lookahead(model, cfg.decoder_lookahead).train()
     if cfg.freeze_encoder:
         model.encoder.requires_grad_(False)
     return model
