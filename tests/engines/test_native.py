@@ -13,6 +13,7 @@ from reelforge.engines.frames import resize, to_frames, to_video
 from reelforge.engines.native import discarded_evaluations
 from reelforge.engines.native_weights import EngineConfig, save_random_weights
 from reelforge.model.sampler import SamplerConfig
+from reelforge.model.vae import load_vae, save_vae, with_decoder_lookahead
 from reelforge.types import (
     Clip,
     GenerationSpec,
@@ -135,6 +136,20 @@ def test_a_bad_engine_json_is_refused_by_key(tmp_path, weights):
         get_engine("native", weights=folder)
     with pytest.raises(InvalidInputError, match="not a multiple of 8"):
         save_random_weights(tmp_path / "odd", sizes={"16:9": [[102, 62]]})
+
+
+def test_a_lookahead_vae_generates_and_refuses_decode_chunks(tmp_path):
+    folder = save_random_weights(tmp_path / "w")
+    vae = with_decoder_lookahead(load_vae(folder / "vae.safetensors"), 1)
+    save_vae(vae, folder / "vae.safetensors")
+    clip = get_engine("native", weights=folder).generate(
+        GenerationSpec("a red ball", width=128, height=72, num_frames=9, fps=12, steps=2)
+    )
+    assert clip.frames.shape == (9, 72, 128, 3)
+    data = json.loads((folder / "engine.json").read_text())
+    (folder / "engine.json").write_text(json.dumps({**data, "decode_chunk": 2}))
+    with pytest.raises(InvalidInputError, match="decode_chunk"):
+        get_engine("native", weights=folder)
 
 
 def test_engine_config_round_trips_through_json():

@@ -180,6 +180,13 @@ def check_compatible(config: EngineConfig, vae: VAEConfig, dit: DiTConfig, where
             f"reads {dit.text_dim}-d ones",
             param="weights",
         )
+    if config.decode_chunk is not None and vae.decoder_lookahead:
+        raise InvalidInputError(
+            f"{where}: engine.json sets decode_chunk, but this VAE's decoder looks ahead in "
+            "time and decodes whole clips only",
+            param="weights",
+            hint='set "decode_chunk": null (decode_tile still bounds memory)',
+        )
     m = vae.spatial_factor  # the DiT pads a latent to whole patches itself
     for aspect, sizes in config.sizes.items():
         for w, h in sizes:
