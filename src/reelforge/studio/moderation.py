@@ -58,11 +58,15 @@ def check_upload(ctx: Context, user: User, upload: Upload, consent: bool, param:
 def check_output(ctx: Context, row: Row, clip: Clip) -> Decision:
     """The finished clip: allowed, or flagged for review (faces, no consented character;
     characters do not reach the engines yet, so no output has one). When the job's own
-    media showed faces, one sampled frame with a face is enough to flag it."""
+    media showed faces, the output is flagged whatever the detector finds in it: that
+    media was given to the engine (a first frame, a source video), so the person is in
+    the clip, though a redrawn face may no longer be one a Haar cascade finds."""
     if not ctx.config.safety.review_faces:
         return Decision("allow", layer="faces", rule="faces:review_off")
-    min_frames = 1 if json.loads(row.params).get("input_faces") else MIN_FRAMES
-    decision = ctx.moderator.check_output(clip, False, min_frames)
+    if json.loads(row.params).get("input_faces"):
+        decision = Decision("review", "likeness", "faces:input", "faces")
+    else:
+        decision = ctx.moderator.check_output(clip, False, MIN_FRAMES)
     log(ctx.db, row.user_id, "output", row.id, decision, video_id=row.id)
     return decision
 
