@@ -19,7 +19,6 @@ from reelforge.studio.context import Context
 from reelforge.studio.db import users, videos
 from reelforge.studio.errors import ConflictError
 from reelforge.studio.library import owned_video
-from reelforge.studio.requests import prompt_of, size_of, strength_of
 from reelforge.studio.storage import VARIANTS
 from reelforge.types import InvalidInputError, NotFoundError
 
@@ -80,27 +79,7 @@ def content(ctx: Context, video_id: str, variant: str) -> tuple[Path, str]:
 def remix(ctx: Context, user: User, video_id: str, fields: dict) -> dict:
     """The caller's own remix of a published clip (theirs or anyone's): checked like
     /v1/videos/{id}/remix, charged to the caller, its lineage naming the source."""
-    source = published_video(ctx, video_id)
-    plan = ctx.config.plan(user.plan)
-    prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
-    strength = strength_of(fields.get("strength"), submit.REMIX_STRENGTH)
-    engine = submit.engine_with(ctx, source.engine, "remix", source.model)
-    width, height = size_of(source.size)
-    seconds = float(source.seconds)
-    submit.check_plan(plan, width, height, seconds)
-    submit.check_engine(engine, width, height, seconds)
-    job = submit.Job(
-        "remix",
-        source.model,
-        source.engine,
-        prompt,
-        (width, height),
-        source.seconds,
-        seconds,
-        {"source_video_id": source.id, "strength": strength},
-        remixed_from=source.id,
-    )
-    return submit.queue_job(ctx, user, plan, job)
+    return submit.remix_of(ctx, user, published_video(ctx, video_id), fields)
 
 
 def published_video(ctx: Context, video_id: str) -> Row:

@@ -106,7 +106,12 @@ def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | No
 
 
 def remix(ctx: Context, user: User, video_id: str, fields: dict) -> dict:
-    source = completed_source(ctx, user, video_id, "video_id", "remixed")
+    return remix_of(ctx, user, completed_source(ctx, user, video_id, "video_id", "remixed"), fields)
+
+
+def remix_of(ctx: Context, user: User, source, fields: dict) -> dict:
+    """The caller's remix of `source` (a completed video's row: theirs, or a published
+    one, see feed.py), charged to the caller, its lineage naming the source."""
     plan = ctx.config.plan(user.plan)
     prompt = prompt_of(fields.get("prompt"), ctx.config.server.max_prompt_chars)
     strength = strength_of(fields.get("strength"), REMIX_STRENGTH)
