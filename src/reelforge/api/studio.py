@@ -13,12 +13,12 @@ from starlette.concurrency import run_in_threadpool
 
 from reelforge.api.auth import SESSION_COOKIE, current_user
 from reelforge.api.forms import read_body
+from reelforge.api.videos import paced
 from reelforge.studio import Studio
 from reelforge.studio.accounts import User
 
 router = APIRouter(prefix="/v1/studio", tags=["studio"])
 UserDep = Annotated[User, Depends(current_user)]
-POLL_HEADER = "openai-poll-after-ms"
 
 
 def _studio(request: Request) -> Studio:
@@ -39,9 +39,7 @@ async def _fields(request: Request) -> dict:
 @router.get("/videos/{video_id}", summary="A clip with its expansion, parents and provenance")
 async def clip(request: Request, response: Response, video_id: str, user: UserDep) -> dict:
     video = await run_in_threadpool(_studio(request).clip_details, user, video_id)
-    if video["status"] in ("queued", "in_progress"):
-        response.headers[POLL_HEADER] = str(_studio(request).config.server.poll_after_ms)
-    return video
+    return paced(request, response, video)
 
 
 @router.post("/videos/{video_id}/publish", summary="Publish a completed clip to the feed")
@@ -85,10 +83,8 @@ async def remix_published(
     request: Request, response: Response, video_id: str, user: UserDep
 ) -> dict:
     fields = await _fields(request)
-    studio = _studio(request)
-    video = await run_in_threadpool(studio.remix_published, user, video_id, fields)
-    response.headers[POLL_HEADER] = str(studio.config.server.poll_after_ms)
-    return video
+    video = await run_in_threadpool(_studio(request).remix_published, user, video_id, fields)
+    return paced(request, response, video)
 
 
 # -- the account ---------------------------------------------------------------------------
