@@ -14,8 +14,8 @@ short side with the stricter alt2 cascade, a face needs an eye the eye cascade f
 and a video needs a face in two sampled frames (a person on video stays in view; a
 blotch flickers). On 424 frames sampled from 32 generated clips (128x72 to 1280x720)
 that fired on 1 frame and no clip, and it finds the astronaut photograph of tests/data
-at every size tried (128x72 to 1280x720). `check_output` takes `min_frames=1` when the caller knows a face went in
-(a model may keep a given frame's face for a moment only).
+at every size tried (128x72 to 1280x720).
+(When a face went in, the studio holds the output for review without looking.)
 """
 
 from __future__ import annotations
@@ -167,11 +167,10 @@ def check_output(
     clip: Clip,
     consented_character_used: bool,
     detector: FaceDetector | None = None,
-    min_frames: int = MIN_FRAMES,
 ) -> Decision:
     """Flag a generated clip for review when it shows faces and no consented character
-    (a person who agreed to appear) was used to make it. A face must show in
-    `min_frames` sampled frames (see the module's notes)."""
+    (a person who agreed to appear) was used to make it. A face must show in MIN_FRAMES
+    sampled frames (see the module's notes)."""
     if consented_character_used:
         return Decision("allow", layer="faces", rule="faces:consented_character")
     return _faces_decision(
@@ -180,5 +179,5 @@ def check_output(
         "review",
         "faces:output",
         OUTPUT_SAMPLES,
-        min_frames,
+        MIN_FRAMES,
     )

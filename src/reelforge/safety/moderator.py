@@ -203,11 +203,10 @@ class Moderator:
         self,
         clip: Clip,
         consented_character_used: bool,
-        min_frames: int = faces.MIN_FRAMES,
     ) -> Decision:
         """Flag a generated clip with faces for review unless a consented character made
-        it (`min_frames`: see faces.check_output)."""
-        return faces.check_output(clip, consented_character_used, self.detector, min_frames)
+        it (see faces.check_output)."""
+        return faces.check_output(clip, consented_character_used, self.detector)
 
     def check_request(
         self, prompt: str, uploads: Sequence[np.ndarray] = (), consent: bool = False

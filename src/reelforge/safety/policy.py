@@ -90,14 +90,15 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         return {"allowed": self.allowed, **asdict(self)}
 
-    def error(self) -> ModerationBlocked:
-        """The error a blocked request fails with."""
+    def error(self, param: str | None = None) -> ModerationBlocked:
+        """The error a blocked request fails with; `param` names the field checked
+        (default: the prompt, or the reference image for a face)."""
         faces = self.layer == "faces"
         return ModerationBlocked(
             f"The {'upload' if faces else 'prompt'} was blocked by moderation: {self.category}",
             category=self.category or "unknown",
             rule=self.rule,
-            param="input_reference" if faces else "prompt",
+            param=param or ("input_reference" if faces else "prompt"),
             hint=HINTS.get("faces" if faces else self.category or ""),
         )
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from reelforge.media.sample import sample_frames
 from reelforge.safety import Decision
-from reelforge.safety.faces import MIN_FRAMES, UPLOAD_SAMPLES
+from reelforge.safety.faces import UPLOAD_SAMPLES
 from reelforge.studio.accounts import User
 from reelforge.studio.context import Context
 from reelforge.studio.db import moderation_log
@@ -30,9 +30,7 @@ def check_prompt(ctx: Context, user: User, prompt: str, param: str = "prompt") -
     decision = ctx.moderator.check_prompt(prompt)
     log(ctx.db, user.id, "prompt", prompt, decision)
     if decision.blocked:
-        error = decision.error()
-        error.param = param
-        raise error
+        raise decision.error(param)
 
 
 def check_upload(ctx: Context, user: User, upload: Upload, consent: bool, param: str) -> bool:
@@ -49,9 +47,7 @@ def check_upload(ctx: Context, user: User, upload: Upload, consent: bool, param:
         decision = Decision("allow", "likeness", "faces:consent_attested", "faces", found.score)
     log(ctx.db, user.id, "upload", f"{param}: {upload.filename or 'upload'}", decision)
     if decision.blocked:
-        error = decision.error()
-        error.param = param
-        raise error
+        raise decision.error(param)
     return found.blocked
 
 
@@ -66,7 +62,7 @@ def check_output(ctx: Context, row: Row, clip: Clip) -> Decision:
     if json.loads(row.params).get("input_faces"):
         decision = Decision("review", "likeness", "faces:input", "faces")
     else:
-        decision = ctx.moderator.check_output(clip, False, MIN_FRAMES)
+        decision = ctx.moderator.check_output(clip, False)
     log(ctx.db, row.user_id, "output", row.id, decision, video_id=row.id)
     return decision
 
