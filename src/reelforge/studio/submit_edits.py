@@ -175,6 +175,8 @@ def storyboard(ctx: Context, user: User, body: dict) -> dict:
         {"cards": cards, "board_seed": body["seed"]},
     )
     job.consent = body["consent"]
+    # Each card alone, then queue_job checks them joined: words
+    # that are harmless apart may not be together (a child in one card, nudity in the next).
     for i, card in enumerate(cards):
         moderation.check_prompt(ctx, user, card["prompt"])
         if card["image_file_id"]:
@@ -209,8 +211,8 @@ def _queue(ctx, user, source, kind: str, body: dict, seconds: float, made: float
     text = body.get("prompt") or prompt or source.prompt
     params = {k: v for k, v in body.items() if k != "video_id"}
     params["source_video_id"] = source.id
-    job = Job(kind, source.model, source.engine, text, size_of(source.size), "", made, params)
-    job.seconds = seconds_text(seconds)
+    size = size_of(source.size)
+    job = Job(kind, source.model, source.engine, text, size, seconds_text(seconds), made, params)
     return queue_job(ctx, user, plan, job)
 
 
