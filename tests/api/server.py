@@ -71,11 +71,13 @@ def free_port() -> int:
 class Server:
     """`start()`, `kill()` (SIGKILL), `stop()`; `key(user, plan)`; `client(key)`."""
 
-    def __init__(self, root: Path, database_url: str | None = None, workers: int = 1):
+    def __init__(
+        self, root: Path, database_url: str | None = None, workers: int = 1, config: str = ""
+    ):
         self.root = root
         self.data = root / "data"
         self.config = root / "reelforge-test.toml"
-        self.config.write_text(TEST_CONFIG)
+        self.config.write_text(TEST_CONFIG + config)  # `config`: more TOML tables
         self.database_url = database_url
         self.workers = workers
         self.port = free_port()
