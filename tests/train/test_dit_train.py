@@ -91,3 +91,25 @@ def test_dit_needs_a_trained_vae(dit_config, tmp_path):
     with pytest.raises(NotFoundError, match="train vae") as e:
         train_dit(dit_config(tmp_path, **{"model.vae": str(tmp_path / "none.safetensors")}))
     assert e.value.param == "model.vae"
+
+
+def test_a_dit_run_continues_from_an_exported_model(dit_config, tmp_path):
+    first = train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0}))
+    start = load_dit(first["dit"])
+    fields = {"run.eval_every": 0, "run.steps": 2, "model.init": str(first["dit"])}
+    still = {"optim.lr": 1e-12, "optim.min_lr": 0.0}
+    second = train_dit(dit_config(tmp_path / "b", **fields, **still))
+    # with (almost) no learning the export is the starting model: its EMA starts there too
+    after = load_dit(second["dit"]).state_dict()
+    for k, v in start.state_dict().items():
+        torch.testing.assert_close(after[k], v, atol=1e-6, rtol=1e-5)
+    moved = load_dit(train_dit(dit_config(tmp_path / "c", **fields))["dit"]).state_dict()
+    assert any(not torch.equal(v, moved[k]) for k, v in start.state_dict().items())
+
+
+def test_a_dit_init_of_another_shape_is_refused(dit_config, tmp_path):
+    first = train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0, "run.steps": 1}))
+    fields = {"model.init": str(first["dit"]), "model.preset": "Reel-XS/2"}
+    with pytest.raises(InvalidInputError, match="is not a Reel-XS/2 DiT") as e:
+        train_dit(dit_config(tmp_path / "b", **fields))
+    assert e.value.param == "model.init"

@@ -10,6 +10,7 @@ from safetensors.torch import load_file
 from cli_process import run_cli
 from reelforge.engines.native import NativeEngine
 from reelforge.model.dit import load_dit
+from reelforge.model.flow import FlowConfig
 from reelforge.model.vae import load_vae
 from reelforge.types import GenerationSpec
 
@@ -39,6 +40,8 @@ holdout = 1
 preset = "Reel-T/1"
 [text]
 encoder = "hash"
+[flow]
+base_shift = 4.0
 """
 
 
@@ -83,6 +86,7 @@ def test_train_vae_then_dit_from_the_command_line(dataset, tmp_path):
     engine = NativeEngine(folder)
     assert engine.capabilities.sizes == {"1:1": ((32, 32), (64, 64)), "16:9": ((128, 72),)}
     assert engine.config.steps == 2
+    assert engine.config.flow == FlowConfig(base_shift=4.0)  # the DiT's training times
     half = load_file(folder / "dit.safetensors")
     assert all(v.dtype == torch.float16 for v in half.values() if v.is_floating_point())
     trained = load_dit(tmp_path / "dit" / "dit.safetensors").state_dict()

@@ -154,7 +154,8 @@ def export(
     force: bool = typer.Option(False, "--force", help="Replace a weights folder's files."),
 ) -> None:
     """Assemble a weights folder (engine.json, vae.safetensors, dit.safetensors) that
-    `reelforge generate --weights FOLDER` and the service load.
+    `reelforge generate --weights FOLDER` and the service load. The sampler's time shift
+    follows the flow settings the DiT was trained with (recorded in its file).
 
     Example: reelforge train export --vae runs/vae/vae.safetensors --dit runs/dit/dit.safetensors --size 16:9=128x72 --size 1:1=96x96 --out weights/mine
     """
@@ -162,7 +163,8 @@ def export(
 
     from reelforge.cli.options import parse_size
     from reelforge.engines.native_weights import FILES, EngineConfig, save_weights
-    from reelforge.model.dit import load_dit
+    from reelforge.model.dit import load_dit, trained_flow
+    from reelforge.model.flow import FlowConfig
     from reelforge.model.vae import load_vae
     from reelforge.types import InvalidInputError
 
@@ -190,6 +192,7 @@ def export(
             steps=steps,
             guidance=guidance,
             text_encoder=text_encoder,
+            flow=trained_flow(dit_path) or FlowConfig(),
         )
         folder = save_weights(
             out, load_vae(vae_path), load_dit(dit_path), config, torch.float16 if half else None

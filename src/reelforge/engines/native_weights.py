@@ -258,7 +258,7 @@ def save_weights(
     check_compatible(config, vae.config, dit.cfg, folder)
     folder.mkdir(parents=True, exist_ok=True)
     save_vae(vae, folder / "vae.safetensors", dtype)
-    save_dit(dit, folder / "dit.safetensors", dtype)
+    save_dit(dit, folder / "dit.safetensors", dtype, flow=config.flow)
     tmp = folder / ".engine.json.part"
     tmp.write_text(config.to_json())
     os.replace(tmp, folder / "engine.json")

@@ -34,6 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from reelforge.model.flow import FlowConfig
 from reelforge.model.patches import Patch, grid_coords, pad_to_patch, patchify, unpatchify
 from reelforge.model.rope import Scale, apply_rope, rope_angles, rope_tables
 from reelforge.model.text import TextBatch
@@ -280,19 +281,35 @@ def build_dit(name: str, **overrides) -> VideoDiT:
 # ---------------------------------------------------------------------------
 
 
-def save_dit(model: VideoDiT, path: str | Path, dtype: torch.dtype | None = None) -> None:
-    """One self-describing file; `dtype` (e.g. float16) halves it, loading restores float32."""
+def save_dit(
+    model: VideoDiT,
+    path: str | Path,
+    dtype: torch.dtype | None = None,
+    flow: FlowConfig | None = None,
+) -> None:
+    """One self-describing file; `dtype` (e.g. float16) halves it, loading restores float32.
+    `flow`, the training-time distribution, travels with it: sampling must shift its times
+    the same way (`trained_flow`)."""
     from safetensors.torch import save_file
 
     tensors = {
         k: v.detach().to("cpu", dtype or v.dtype).contiguous()
         for k, v in model.state_dict().items()
     }
-    save_file(
-        tensors,
-        str(path),
-        metadata={"format": "reelforge-dit", "config": json.dumps(asdict(model.cfg))},
-    )
+    metadata = {"format": "reelforge-dit", "config": json.dumps(asdict(model.cfg))}
+    if flow is not None:
+        metadata["flow"] = json.dumps(asdict(flow))
+    save_file(tensors, str(path), metadata=metadata)
+
+
+def trained_flow(path: str | Path) -> FlowConfig | None:
+    """The flow-time settings a DiT file was trained with, or None where it does not say
+    (files written before they were recorded: those used FlowConfig's defaults)."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), "pt") as f:
+        meta = f.metadata() or {}
+    return FlowConfig(**json.loads(meta["flow"])) if "flow" in meta else None
 
 
 def load_dit(path: str | Path, device: str | torch.device = "cpu") -> VideoDiT:

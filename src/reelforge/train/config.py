@@ -109,6 +109,7 @@ class DiTDataConfig(DataConfig):
 class DiTModelConfig:
     preset: str = "Reel-S/2"  # a name in reelforge.model.dit.DIT_MODELS
     vae: str = "runs/vae/vae.safetensors"  # the trained VAE (`train vae` exports it)
+    init: str = ""  # continue from this DiT file (`train dit` exports it) instead of random
 
 
 @dataclass

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from reelforge.model.conditioning import sample_task_masks
-from reelforge.model.dit import DIT_MODELS, VideoDiT, build_dit, save_dit
+from reelforge.model.dit import DIT_MODELS, VideoDiT, build_dit, load_dit, save_dit
 from reelforge.model.flow import flow_loss
 from reelforge.model.text import TextBatch
 from reelforge.train.batches import BucketBatches
@@ -35,6 +35,7 @@ from reelforge.train.latents import (
     text_batch,
 )
 from reelforge.train.loop import Progress, Trainer, torch_generator, torch_threads
+from reelforge.types import InvalidInputError
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,26 @@ EVAL_SEED = 1234  # the held-out loss and the preview use fixed noise
 
 
 def build_model(config: DiTTrainConfig, cache: LatentCache) -> VideoDiT:
-    """A fresh preset DiT sized for the cache (latent channels, text width), seeded."""
+    """The DiT training starts from, sized for the cache (latent channels, text width): a
+    fresh seeded preset, or `model.init`'s weights (to train a shipped model further on
+    new data or with a new schedule; its EMA starts from them too)."""
     index = config.model.preset, cache.index["latent_channels"], cache.index["text_dim"]
     preset, channels, text_dim = index
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.run.seed)
-        return build_dit(preset, in_channels=channels, text_dim=text_dim)
+        model = build_dit(preset, in_channels=channels, text_dim=text_dim)
+    if not config.model.init:
+        return model
+    start = load_dit(config.model.init).train()
+    if start.cfg != model.cfg:
+        raise InvalidInputError(
+            f"model.init {config.model.init} is not a {preset} DiT for this cache "
+            f"({channels} latent channels, text width {text_dim})",
+            param="model.init",
+            hint=f"set model.preset to the preset {config.model.init} was trained as, and "
+            "model.vae and text.encoder to the ones it was trained on",
+        )
+    return start
 
 
 def dit_batch(
@@ -111,7 +126,7 @@ def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -
         evaluate = Evaluator(config, cache, holdout[1], device)
     trainer.fit(step, evaluate, on_progress)
     path = Path(config.run.out) / EXPORT_NAME
-    save_dit(trainer.ema.model, path)
+    save_dit(trainer.ema.model, path, flow=config.flow)
     result = trainer.last_eval or (trainer.evaluate(evaluate) if evaluate else {})
     return {"dit": path, "eval_loss": result.get("eval_loss"), "preview": result.get("preview")}
 
