@@ -13,7 +13,8 @@ summary, one row per prompt), summary.md and strips/*.png (model frames over ren
 frames) into the output folder.
 
 Beside the judge, each clip's judder ratio (evaluate/judder.py: motion in jerks at the
-VAE's 4-frame period) is reported; it is not part of the overall score.
+VAE's 4-frame period) and block ratio (evaluate/blockiness.py: the transformer's 16-pixel
+tiles showing as a grid) are reported; they are not part of the overall score.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from reelforge.engines.base import Engine
 from reelforge.evaluate import judge, parse_prompt
+from reelforge.evaluate.blockiness import block_ratio
 from reelforge.evaluate.judder import judder_ratio
 from reelforge.evaluate.report import METRICS, JudgeReport
 from reelforge.prompting import expand_prompt
@@ -140,6 +142,7 @@ def score_prompt(
         "frames": spec.num_frames,
         **{source: _scores(report) for source, report in reports.items()},
         "judder": {source: _round(judder_ratio(clip.frames)) for source, clip in clips.items()},
+        "blockiness": {source: _round(block_ratio(clip.frames)) for source, clip in clips.items()},
         "generate_s": round(t1 - t0, 3),
         "render_s": round(t2 - t1, 3),
         "judge_s": round(sum(r.seconds for r in reports.values()), 3),
@@ -172,7 +175,13 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
         overall["missing"] = len(rows) - overall["applied"]
         metrics = {m: _mean([r[source]["metrics"].get(m) for r in rows]) for m in METRICS}
         judder = _mean([r.get("judder", {}).get(source) for r in rows])
-        out[source] = {"overall": overall, "metrics": metrics, "judder": judder}
+        blocks = _mean([r.get("blockiness", {}).get(source) for r in rows])
+        out[source] = {
+            "overall": overall,
+            "metrics": metrics,
+            "judder": judder,
+            "blockiness": blocks,
+        }
     return out
 
 
@@ -215,6 +224,13 @@ def summary_markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         "Judder ratio (not in the overall; about 1 for steady motion, up to 4 for motion in "
         "jerks every fourth frame): "
         + ", ".join(f"{source} {_number(summary[source]['judder']['mean'])}" for source in SOURCES)
+        + ".",
+        "Block ratio (not in the overall; about 1 for a picture without a grid, higher the more "
+        "the transformer's 16-pixel tiles show): "
+        + ", ".join(
+            f"{source} {_number(summary[source].get('blockiness', {}).get('mean'))}"
+            for source in SOURCES
+        )
         + ".",
         "",
         f"Settings: `reelforge bench quality {settings_line(meta)}` "
