@@ -79,13 +79,17 @@ def test_train_vae_then_dit_from_the_command_line(dataset, tmp_path):
     )
     folder = tmp_path / "weights"
     sizes = ("--size", "1:1=32x32", "--size", "16:9=128x72", "--size", "1:1=64x64")
+    chain = ("--max-seconds", "20", "--max-upscale", "16", "--sampler", "heun")
     proc = run(
-        "export", *files, *sizes, "--text-encoder", "hash", "--steps", "2", "--out", str(folder)
-    )
+        "export", *files, *sizes, *chain, "--text-encoder", "hash", "--steps", "2",
+        "--out", str(folder),
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     engine = NativeEngine(folder)
     assert engine.capabilities.sizes == {"1:1": ((32, 32), (64, 64)), "16:9": ((128, 72),)}
     assert engine.config.steps == 2
+    assert (engine.config.max_seconds, engine.config.max_upscale) == (20.0, 16.0)
+    assert engine.config.sampler == "heun"
     assert engine.config.flow == FlowConfig(base_shift=4.0)  # the DiT's training times
     half = load_file(folder / "dit.safetensors")
     assert all(v.dtype == torch.float16 for v in half.values() if v.is_floating_point())

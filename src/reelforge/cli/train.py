@@ -145,7 +145,14 @@ def export(
     name: str = typer.Option("reelforge-native", "--name", help="The model's name."),
     steps: int = typer.Option(12, "--steps", min=1, help="Default sampling steps."),
     guidance: float = typer.Option(4.0, "--guidance", min=0.0, help="Default CFG scale."),
-    max_frames: int = typer.Option(49, "--max-frames", min=1, help="Longest clip in frames."),
+    max_frames: int = typer.Option(49, "--max-frames", min=1, help="Frames made in one pass."),
+    max_seconds: float | None = typer.Option(
+        None, "--max-seconds", min=0.0, help="Longest clip, by chaining passes; default one."
+    ),
+    max_upscale: float = typer.Option(
+        8.0, "--max-upscale", min=1.0, help="Largest upscale per side above a native size."
+    ),
+    sampler: str = typer.Option("euler", "--sampler", help="Default sampler: euler or heun."),
     fps: float = typer.Option(12.0, "--fps", help="The frame rate it was trained at."),
     text_encoder: str = typer.Option(
         "minilm", "--text-encoder", help="What the DiT was trained with: minilm or hash."
@@ -189,6 +196,9 @@ def export(
             name=name,
             fps=fps,
             max_frames=max_frames,
+            max_seconds=max_seconds,
+            max_upscale=max_upscale,
+            sampler=sampler,
             steps=steps,
             guidance=guidance,
             text_encoder=text_encoder,
