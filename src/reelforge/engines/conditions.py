@@ -80,6 +80,26 @@ def given_frames(spec: GenerationSpec, plan: Plan, vae: VideoVAE, shape) -> Give
     return Given(Conditioning(mask, values, ties), raw, mask >= 1, remix)
 
 
+def given_pixels(spec: GenerationSpec, plan: Plan) -> list[tuple[int, np.ndarray]]:
+    """(frame index, uint8 frame at the native size) of every frame given whole: the kept
+    frames of a masked source (an extension's source, a fill's intact frames) and the
+    frames of full-strength keyframes (an image-to-video's first image). The engine writes
+    them over the decoded frames, so what a user gave comes back exactly: a decoder that
+    looks one latent frame ahead otherwise tints a given frame with the made one after it."""
+    out: dict[int, np.ndarray] = {}
+    if spec.source is not None and spec.mask is not None:
+        frames = fit(spec.source.frames, plan.native)
+        keep = ~np.asarray(spec.mask, dtype=bool)[: min(len(frames), plan.frames)]
+        out.update((int(i), frames[i]) for i in np.flatnonzero(keep))
+    for key in spec.keyframes:
+        if key.strength >= 1:
+            frames = fit(key.frames, plan.native)
+            out.update(
+                (key.index + n, f) for n, f in enumerate(frames) if key.index + n < plan.frames
+            )
+    return sorted(out.items())
+
+
 @torch.no_grad()
 def encode(vae: VideoVAE, frames: np.ndarray) -> torch.Tensor:
     """uint8 (1 + 4k, H, W, 3) → the VAE's mean latents (1, C, 1 + k, H/s, W/s), raw."""

@@ -32,7 +32,7 @@ from reelforge.engines.base import (
     ProgressFn,
     generation_metadata,
 )
-from reelforge.engines.conditions import Given, given_frames
+from reelforge.engines.conditions import Given, given_frames, given_pixels
 from reelforge.engines.frames import resize, to_frames
 from reelforge.engines.native_weights import (
     DEFAULT_WEIGHTS,
@@ -148,7 +148,11 @@ class NativeEngine:
             video = w.vae.decode(
                 latents, tile=self.config.decode_tile, chunk=self.config.decode_chunk
             )
-        return to_frames(video)[: spec.num_frames]
+        frames = to_frames(video)[: spec.num_frames]
+        for i, frame in given_pixels(spec, plan):
+            if i < len(frames):
+                frames[i] = frame
+        return frames
 
     def _latents(self, spec, plan, w, steps, guidance, progress, cancel) -> torch.Tensor:
         """Raw latents (1, C, T', H', W') for the spec: sampled, given frames put back."""
