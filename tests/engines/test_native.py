@@ -198,7 +198,7 @@ def test_image_to_video_keeps_the_first_frame_exactly(engine, frames):
     image = frames[0]
     clip = engine.generate(spec(num_frames=9, keyframes=[Keyframe(0, image)]))
     assert clip.metadata["mode"] == "i2v"
-    assert np.array_equal(clip.frames[0], roundtrip(engine, image[None])[0])
+    assert np.array_equal(clip.frames[0], image)  # the image itself, not its VAE round trip
     t2v = engine.generate(spec(num_frames=9))
     assert not np.array_equal(clip.frames[1:], t2v.frames[1:])  # the rest follows from it
 
@@ -212,7 +212,7 @@ def test_an_image_of_another_shape_is_fitted(engine, frames):
 def test_extension_keeps_the_given_frames_at_the_start(engine, frames):
     clip = engine.generate(spec(num_frames=13, keyframes=[Keyframe(0, frames[:5])]))
     assert clip.metadata["mode"] == "extend"
-    assert np.array_equal(clip.frames[:5], roundtrip(engine, frames[:5]))
+    assert np.array_equal(clip.frames[:5], frames[:5])
 
 
 def test_inpaint_keeps_the_frames_before_the_mask(engine, frames):
@@ -221,7 +221,7 @@ def test_inpaint_keeps_the_frames_before_the_mask(engine, frames):
     mask[6:] = True  # regenerate latent frame 2 (pixel frames 5-8)
     clip = engine.generate(spec(num_frames=9, source=source, mask=mask))
     assert clip.metadata["mode"] == "inpaint" and clip.metadata["parents"] == ["clip-1"]
-    assert np.array_equal(clip.frames[:5], roundtrip(engine, frames)[:5])
+    assert np.array_equal(clip.frames[:6], frames[:6])  # every frame outside the mask
 
 
 def test_remix_strength_spans_keep_to_ignore(engine, frames):
