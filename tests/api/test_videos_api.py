@@ -167,9 +167,12 @@ def test_extend_appends_seconds_and_keeps_the_source_frames(server, pro, done):
         assert extended.seconds == seconds
         longer = clip_of(pro.videos.download_content(extended.id).read())
         assert longer.num_frames == int(seconds) * 12
-        # the source's frames come first, unchanged up to re-encoding
+        # the source's frames come first, unchanged but for a second encode (about 2
+        # levels on the shipped model's busy 128x72 pictures at CRF 18) and the new clip's
+        # own invisible mark (2.4 RMS): 3.0-3.4 together, where a VAE round trip (26 dB)
+        # is about 8
         diff = np.abs(longer.frames[:24].astype(int) - source.frames.astype(int)).mean()
-        assert diff < 3
+        assert diff < 5
 
 
 def test_edit_by_id_and_by_uploaded_file(server, pro, done):
