@@ -1,5 +1,7 @@
 """Spacetime patches, 3D RoPE and the video transformer, at tiny sizes."""
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -136,6 +138,24 @@ def test_fresh_model_blocks_are_identities_and_output_is_zero(text):
     assert torch.equal(model(x, t, text), torch.zeros_like(x))
 
 
+def test_the_output_conv_starts_as_no_change_so_older_weights_carry_over(text):
+    before, x, t = tiny_dit(), torch.randn(2, C, 3, 6, 8), torch.rand(2)
+    assert before.final_conv is None
+    torch.manual_seed(1)
+    after = VideoDiT(replace(before.cfg, final_conv=3))
+    missing, unexpected = after.load_state_dict(before.state_dict(), strict=False)
+    assert sorted(missing) == ["final_conv.bias", "final_conv.weight"] and not unexpected
+    assert torch.equal(after(x, t, text), before(x, t, text))  # a fresh conv is zero
+    after.final_conv.weight.data.normal_(0, 0.2)
+    assert not torch.allclose(after(x, t, text), before(x, t, text))
+
+
+@pytest.mark.parametrize("kernel", [-1, 2])
+def test_the_output_conv_kernel_is_odd(kernel):
+    with pytest.raises(InvalidInputError, match="final_conv"):
+        DiTConfig(final_conv=kernel)
+
+
 def test_text_padding_is_never_attended(text):
     model, x, t = tiny_dit(), torch.randn(2, C, 2, 4, 4), torch.rand(2)
     padded = text.pad_to(text.tokens.shape[1] + 5)
@@ -182,6 +202,7 @@ def test_load_refuses_a_foreign_file(tmp_path):
 
 def test_presets_build_by_name():
     assert "Reel-S/2" in DIT_MODELS and DIT_MODELS["Reel-S/2"]().patch == (1, 2, 2)
+    assert all(make().final_conv == 3 for make in DIT_MODELS.values())
     model = build_dit("Reel-T/1", text_dim=16)
     assert model.cfg.text_dim == 16 and model.cfg.patch == (1, 1, 1)
     with pytest.raises(InvalidInputError, match="unknown DiT preset"):

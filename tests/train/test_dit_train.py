@@ -4,12 +4,13 @@ bit-exactly, the export loads and runs, previews are written."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
-from reelforge.model.dit import load_dit
+from reelforge.model.dit import VideoDiT, load_dit, save_dit
 from reelforge.model.pixels import frames_to_video
 from reelforge.model.text import HashTextEncoder
 from reelforge.model.vae import load_vae
@@ -105,6 +106,24 @@ def test_a_dit_run_continues_from_an_exported_model(dit_config, tmp_path):
         torch.testing.assert_close(after[k], v, atol=1e-6, rtol=1e-5)
     moved = load_dit(train_dit(dit_config(tmp_path / "c", **fields))["dit"]).state_dict()
     assert any(not torch.equal(v, moved[k]) for k, v in start.state_dict().items())
+
+
+def test_a_dit_from_before_the_output_conv_continues_with_one_at_zero(dit_config, tmp_path):
+    first = load_dit(train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0}))["dit"])
+    older = VideoDiT(replace(first.cfg, final_conv=0))
+    older.load_state_dict({k: v for k, v in first.state_dict().items() if "final_conv" not in k})
+    save_dit(older, tmp_path / "older.safetensors")
+    fields = {
+        "run.eval_every": 0,
+        "run.steps": 2,
+        "model.init": str(tmp_path / "older.safetensors"),
+    }
+    still = {"optim.lr": 1e-12, "optim.min_lr": 0.0}
+    grown = load_dit(train_dit(dit_config(tmp_path / "b", **fields, **still))["dit"])
+    assert grown.cfg == first.cfg  # the preset's, conv included
+    for k, v in grown.state_dict().items():
+        want = older.state_dict().get(k, torch.zeros_like(v))  # the conv starts at zero
+        torch.testing.assert_close(v, want, atol=1e-6, rtol=1e-5)
 
 
 def test_a_dit_init_of_another_shape_is_refused(dit_config, tmp_path):

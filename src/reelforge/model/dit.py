@@ -2,13 +2,21 @@
 
     latent (B, C, T, H, W) ─ cat [noisy, given·mask, mask] ─ patchify ─ linear → tokens (B, N, D)
     N × [ adaLN(self-attention with 3D RoPE) → cross-attention to text → adaLN(MLP) ]
-    final adaLN + linear ─ unpatchify → velocity (B, C, T, H, W)
+    final adaLN + linear ─ unpatchify ─ (+ 3x3 conv, residual) → velocity (B, C, T, H, W)
 
 Conditioning on timestep and text: c = MLP(sinusoid(t)) + MLP(pooled text) (B, D); one shared
 projection SiLU → Linear(D, 8D) turns c into the shift/scale/gate of every block (plus a
 learned per-block table, as in PixArt-α and Wan: "adaLN-single") and of the final layer. The
 projection, the tables, the cross-attention outputs and the final linear start at zero
 ("adaLN-Zero"), so every block starts as the identity and the model predicts 0.
+
+The output conv (`final_conv`, as in U-ViT): each token writes its ph x pw latent voxels
+from its own features alone, so an imprecise model repeats the same small error in every
+patch, and on a smooth sky that shows as a grid at the patch pitch (16 pixels through an
+8x VAE). A spatial convolution over the unpatchified velocity, added to it, lets every
+voxel see its neighbours across patch borders. It starts at zero, so a model trained
+without it (whose files say `final_conv` 0) is the same function with it, and training can
+go on from that model's weights (`train dit` with `model.init`).
 
 Given frames (image-to-video, extension, interpolation, inpainting): the caller passes
 `cond_mask` (1 = given, broadcastable to (B, 1, T, H, W)) and `cond_latents` (the clean
@@ -52,11 +60,14 @@ class DiTConfig:
     text_dim: int = 384  # all-MiniLM-L6-v2
     freq_dim: int = 256  # sinusoidal timestep features
     rope_theta: float = 10_000.0
+    final_conv: int = 0  # kernel of the output conv over (h, w); 0: none (files before it)
 
     def __post_init__(self) -> None:
         self.patch = tuple(self.patch)
         if self.width % self.heads:
             raise InvalidInputError(f"width {self.width} is not divisible by heads {self.heads}")
+        if self.final_conv < 0 or (self.final_conv and self.final_conv % 2 == 0):
+            raise InvalidInputError(f"final_conv must be 0 or odd; got {self.final_conv}")
 
     @property
     def patch_volume(self) -> int:
@@ -165,6 +176,10 @@ class VideoDiT(nn.Module):
         self.final_table = nn.Parameter(torch.zeros(2, d))
         self.final_norm = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
         self.final = nn.Linear(d, cfg.in_channels * cfg.patch_volume)
+        self.final_conv = None
+        if cfg.final_conv:
+            k, c = cfg.final_conv, cfg.in_channels
+            self.final_conv = nn.Conv3d(c, c, (1, k, k), padding=(0, k // 2, k // 2))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -175,6 +190,9 @@ class VideoDiT(nn.Module):
         zero = [self.ada[1], self.final, *(b.cross.out for b in self.blocks)]
         for m in zero:  # adaLN-Zero: every block starts as the identity, the output as 0
             nn.init.zeros_(m.weight)
+        if self.final_conv is not None:  # starts as no change (see the module docstring)
+            nn.init.zeros_(self.final_conv.weight)
+            nn.init.zeros_(self.final_conv.bias)
 
     def null_text(self, batch: int) -> TextBatch:
         """The learned "no prompt" (one token): the unconditional branch of guidance."""
@@ -215,7 +233,8 @@ class VideoDiT(nn.Module):
         shift, scale = (mod[:, :n, 6:] + self.final_table).unbind(-2)
         out = self.final(modulate(self.final_norm(x[:, :n]), shift, scale))  # (B, N, C*pt*ph*pw)
         t_, h, w = size
-        return unpatchify(out, grid)[:, :, :t_, :h, :w]  # the padding cut off
+        v = unpatchify(out, grid)[:, :, :t_, :h, :w]  # the padding cut off
+        return v if self.final_conv is None else v + self.final_conv(v)
 
     def video_tokens(self, x, cond_mask, cond_latents):
         """Patches of [noisy or given, given·mask, mask] (B, N, (2C+1)·pt·ph·pw), the grid, and
@@ -246,13 +265,15 @@ class VideoDiT(nn.Module):
 
 # ---------------------------------------------------------------------------
 # Presets: width, depth, heads; "/1" reads a 16x VAE latent (C=32) voxel by voxel,
-# "/2" an 8x VAE latent (C=16) in 1x2x2 patches: the same tokens for the same clip.
+# "/2" an 8x VAE latent (C=16) in 1x2x2 patches: the same tokens for the same clip. All
+# have the 3x3 output conv.
 # ---------------------------------------------------------------------------
 
 
 def _preset(width: int, depth: int, heads: int, patch: Patch, channels: int):
     def make(**overrides) -> DiTConfig:
         kw = dict(width=width, depth=depth, heads=heads, patch=patch, in_channels=channels)
+        kw["final_conv"] = 3
         return DiTConfig(**{**kw, **overrides})
 
     return make

@@ -15,6 +15,7 @@ frames) and `.mp4`. The export is `<out>/dit.safetensors` (`save_dit` of the EMA
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ EVAL_SEED = 1234  # the held-out loss and the preview use fixed noise
 def build_model(config: DiTTrainConfig, cache: LatentCache) -> VideoDiT:
     """The DiT training starts from, sized for the cache (latent channels, text width): a
     fresh seeded preset, or `model.init`'s weights (to train a shipped model further on
-    new data or with a new schedule; its EMA starts from them too)."""
+    new data or with a new schedule; its EMA starts from them too). A file from before the
+    output conv (`final_conv` 0) gets the preset's, at zero: the same function to start."""
     index = config.model.preset, cache.index["latent_channels"], cache.index["text_dim"]
     preset, channels, text_dim = index
     with torch.random.fork_rng(devices=[]):
@@ -55,6 +57,13 @@ def build_model(config: DiTTrainConfig, cache: LatentCache) -> VideoDiT:
     if not config.model.init:
         return model
     start = load_dit(config.model.init).train()
+    if (
+        not start.cfg.final_conv
+        and replace(start.cfg, final_conv=model.cfg.final_conv) == model.cfg
+    ):
+        missing, unexpected = model.load_state_dict(start.state_dict(), strict=False)
+        assert not unexpected and all(k.startswith("final_conv.") for k in missing), missing
+        return model
     if start.cfg != model.cfg:
         raise InvalidInputError(
             f"model.init {config.model.init} is not a {preset} DiT for this cache "
