@@ -23,12 +23,16 @@ into latent frame j (seeing the frames before them). So:
 
 Given frames are fitted to the native size first (centre crop to its aspect, bicubic
 resize), and a source clip is cut or held (last frame repeated) to the generated length.
+The fitted frames given whole (a masked source's kept frames, full-strength keyframes)
+also come back as `Given.pixels`: the engine writes them over the decoded frames, so what
+a user gave comes back exactly (a decoder that looks one latent frame ahead otherwise
+tints a given frame with the made one after it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -44,12 +48,15 @@ from reelforge.types import GenerationSpec, Keyframe
 class Given:
     """What the sampler is given: `condition` over normalised latents; `raw` (B, C, T, H, W)
     the raw VAE latents of the hard-given voxels (`hard`, bool (B, 1, T, H, W)) to put back
-    after de-normalising; `remix` the remix strength, when soft-given voxels start it."""
+    after de-normalising; `remix` the remix strength, when soft-given voxels start it;
+    `pixels` (frame index, uint8 frame at the native size) of every frame given whole, in
+    frame order."""
 
     condition: Conditioning
     raw: torch.Tensor
     hard: torch.Tensor
     remix: float | None = None
+    pixels: list[tuple[int, np.ndarray]] = field(default_factory=list)
 
 
 def given_frames(spec: GenerationSpec, plan: Plan, vae: VideoVAE, shape) -> Given:
@@ -58,18 +65,25 @@ def given_frames(spec: GenerationSpec, plan: Plan, vae: VideoVAE, shape) -> Give
     device = vae.latent_shift.device
     mask = torch.zeros(b, 1, t, h, w, device=device)
     raw = torch.zeros(shape, device=device)
-    remix = None
+    remix, pixels = None, {}
     if spec.source is not None:
-        src = encode(vae, hold(fit(spec.source.frames, plan.native), plan.frames))
+        fitted = fit(spec.source.frames, plan.native)
+        src = encode(vae, hold(fitted, plan.frames))
         if spec.mask is not None:
             keep = kept_latents(spec.mask, plan.frames, t, vae.config.temporal_factor)
             raw[:, :, keep], mask[:, :, keep] = src[:, :, keep], 1.0
+            whole = ~np.asarray(spec.mask, dtype=bool)[: min(len(fitted), plan.frames)]
+            pixels.update((int(i), fitted[i]) for i in np.flatnonzero(whole))
         else:
             raw[:], mask[:] = src, 1.0 - spec.source_strength
             remix = spec.source_strength if 0 < spec.source_strength < 1 else None
     for key in spec.keyframes:
-        for j, latent in keyframe_latents(key, plan.native, vae):
+        fitted = fit(key.frames, plan.native)
+        for j, latent in keyframe_latents(key, fitted, vae):
             raw[:, :, j], mask[:, :, j] = latent, key.strength
+        if key.strength >= 1:
+            last = min(len(fitted), plan.frames - key.index)
+            pixels.update((key.index + n, fitted[n]) for n in range(last))
     ties: tuple[tuple[int, int], ...] = ()
     if spec.loop and t > 1:
         if bool((mask[:, :, 0] >= 1).all()):
@@ -77,27 +91,7 @@ def given_frames(spec: GenerationSpec, plan: Plan, vae: VideoVAE, shape) -> Give
         else:
             ties = ((t - 1, 0),)
     values = vae.normalize(raw) * (mask > 0)
-    return Given(Conditioning(mask, values, ties), raw, mask >= 1, remix)
-
-
-def given_pixels(spec: GenerationSpec, plan: Plan) -> list[tuple[int, np.ndarray]]:
-    """(frame index, uint8 frame at the native size) of every frame given whole: the kept
-    frames of a masked source (an extension's source, a fill's intact frames) and the
-    frames of full-strength keyframes (an image-to-video's first image). The engine writes
-    them over the decoded frames, so what a user gave comes back exactly: a decoder that
-    looks one latent frame ahead otherwise tints a given frame with the made one after it."""
-    out: dict[int, np.ndarray] = {}
-    if spec.source is not None and spec.mask is not None:
-        frames = fit(spec.source.frames, plan.native)
-        keep = ~np.asarray(spec.mask, dtype=bool)[: min(len(frames), plan.frames)]
-        out.update((int(i), frames[i]) for i in np.flatnonzero(keep))
-    for key in spec.keyframes:
-        if key.strength >= 1:
-            frames = fit(key.frames, plan.native)
-            out.update(
-                (key.index + n, f) for n, f in enumerate(frames) if key.index + n < plan.frames
-            )
-    return sorted(out.items())
+    return Given(Conditioning(mask, values, ties), raw, mask >= 1, remix, sorted(pixels.items()))
 
 
 @torch.no_grad()
@@ -116,9 +110,10 @@ def kept_latents(mask: np.ndarray, frames: int, latents: int, temporal: int) -> 
 
 
 def keyframe_latents(
-    key: Keyframe, size: tuple[int, int], vae: VideoVAE
+    key: Keyframe, frames: np.ndarray, vae: VideoVAE
 ) -> Iterator[tuple[int, torch.Tensor]]:
-    """(latent index, raw latent (1, C, H, W)) of each latent frame a keyframe gives."""
+    """(latent index, raw latent (1, C, H, W)) of each latent frame a keyframe gives;
+    `frames` are its frames fitted to the native size."""
     tf = vae.config.temporal_factor
     first, last = key.index, key.index + len(key.frames) - 1
 
@@ -131,7 +126,6 @@ def keyframe_latents(
         if first <= span(j)[0] and span(j)[1] <= last
     ]
     chosen = whole or [latent_index(first, tf)]
-    frames = fit(key.frames, size)
     canvas = np.clip(np.arange(span(chosen[-1])[1] + 1) - first, 0, len(frames) - 1)
     latents = encode(vae, frames[canvas])  # (1, C, 1 + chosen[-1], h, w)
     for j in chosen:

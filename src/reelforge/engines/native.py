@@ -32,7 +32,7 @@ from reelforge.engines.base import (
     ProgressFn,
     generation_metadata,
 )
-from reelforge.engines.conditions import Given, given_frames, given_pixels
+from reelforge.engines.conditions import Given, given_frames
 from reelforge.engines.frames import resize, to_frames
 from reelforge.engines.native_weights import (
     DEFAULT_WEIGHTS,
@@ -142,20 +142,23 @@ class NativeEngine:
         plan = self.check(spec)
         with torch.inference_mode():
             progress(0.0, "encoding the prompt and given frames")
-            latents = self._latents(spec, plan, w, steps, guidance, progress, cancel)
+            latents, given = self._latents(spec, plan, w, steps, guidance, progress, cancel)
             _stop_if(cancel, "before decoding")
             progress(SAMPLING_SHARE, "decoding")
             video = w.vae.decode(
                 latents, tile=self.config.decode_tile, chunk=self.config.decode_chunk
             )
         frames = to_frames(video)[: spec.num_frames]
-        for i, frame in given_pixels(spec, plan):
+        for i, frame in given.pixels:
             if i < len(frames):
                 frames[i] = frame
         return frames
 
-    def _latents(self, spec, plan, w, steps, guidance, progress, cancel) -> torch.Tensor:
-        """Raw latents (1, C, T', H', W') for the spec: sampled, given frames put back."""
+    def _latents(
+        self, spec, plan, w, steps, guidance, progress, cancel
+    ) -> tuple[torch.Tensor, Given]:
+        """Raw latents (1, C, T', H', W') for the spec (sampled, given frames put back) and
+        what was given."""
         vae_cfg = w.vae.config
         s = vae_cfg.spatial_factor
         t = latent_frames(plan.frames, vae_cfg.temporal_factor)
@@ -187,7 +190,7 @@ class NativeEngine:
             )
         except SamplingCancelled as e:
             raise GenerationCancelled(f"generation cancelled: {e}") from e
-        return torch.where(given.hard, given.raw, w.vae.denormalize(x))
+        return torch.where(given.hard, given.raw, w.vae.denormalize(x)), given
 
     def _metadata(self, spec: GenerationSpec, plan: Plan, steps: int, guidance: float) -> dict:
         return generation_metadata(
