@@ -72,6 +72,7 @@ def test_extend_forward_keeps_the_upload_and_adds_the_seconds(tmp_path, weights,
                     "--prompt", "a red ball rolls on", "--out", str(out), *fast(weights))  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"wrote {out} (72 frames, 3.00 s)" in result.stdout
+    assert "continuity at each join (change across / within): " in result.stdout
     manifest = checked(out, 72, (160, 120))
     assert "upload.mp4" in manifest
     source, made = read_clip(upload), read_clip(out)
@@ -93,6 +94,7 @@ def test_loop_appends_a_bridge(tmp_path, weights, upload):
     out = tmp_path / "loop.mp4"
     result = invoke("loop", str(upload), "--seconds", "0.5", "--out", str(out), *fast(weights))
     assert result.exit_code == 0, result.output
+    assert "continuity at each join" in result.stdout
     checked(out, 36, (160, 120))
 
 

@@ -43,6 +43,8 @@ def test_a_transition_keeps_both_clips_around_the_bridge(engine, a, b):
     assert np.array_equal(out.audio[:, : a.audio.shape[1]], a.audio)
     assert not out.audio[:, a.audio.shape[1] :].any()  # silence under the bridge and B
     assert out.metadata["edit"]["bridge"] == [a.num_frames, a.num_frames + 6]
+    n = a.num_frames
+    assert out.metadata["edit"]["joins"] == [[n, n], [n + 6, n + 6]]
     assert [p["frames"] for p in out.metadata["parents"]] == [a.num_frames, b.num_frames]
     alone = transition(a, b, engine, 0.5, join=False, sampling=FAST)
     assert alone.num_frames == 6 and alone.metadata["edit"]["joined"] is False

@@ -12,7 +12,7 @@ from reelforge.edit.extend import (
     extend,
     steps_to_reach,
 )
-from reelforge.edit.seams import frame_changes
+from reelforge.edit.seams import frame_changes, seam_ratios
 from reelforge.engines.frames import resize
 from reelforge.engines.native import NativeEngine
 from reelforge.engines.native_weights import save_random_weights
@@ -72,6 +72,9 @@ def test_extension_keeps_the_clip_and_adds_the_asked_seconds(engine, clip, backw
     assert out.metadata["operation"] == "extend"
     assert out.metadata["parents"][0]["frames"] == clip.num_frames
     assert out.metadata["edit"]["backward"] is backward
+    join = added if backward else clip.num_frames  # the first frame past the seam
+    assert out.metadata["edit"]["joins"] == [[join, join]]
+    assert len(seam_ratios(out)) == 1
     assert out.metadata["prompt"] == "a red ball" and out.metadata["engine"] == "native"
 
 

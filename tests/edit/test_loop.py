@@ -28,6 +28,7 @@ def test_a_loop_keeps_the_clip_and_appends_the_bridge(tmp_path, clip):
     assert not out.audio[:, clip.audio.shape[1] :].any()
     assert out.metadata["operation"] == "loop" and len(out.metadata["parents"]) == 1
     assert out.metadata["edit"]["bridge_frames"] == 6
+    assert out.metadata["edit"]["joins"] == [[clip.num_frames, clip.num_frames]]
     with pytest.raises(InvalidInputError, match="seconds must be positive"):
         loop(clip, engine, -1)
 

@@ -94,6 +94,7 @@ def test_cards_get_their_time_and_continue_or_cut(engine):
     cards = clip.metadata["edit"]["cards"]
     assert [c["frames"] for c in cards] == [[0, 18], [18, 36], [36, 45]]  # card 2 holds to 3 s
     assert [c["cut"] for c in cards] == [True, False, True]
+    assert clip.metadata["edit"]["joins"] == [[18, 18]]  # the continuing card; cuts show
     (first, _), (second, _), (third, _) = recording.calls
     assert first.keyframes == [] and third.keyframes == []  # fresh shots
     (given,) = second.keyframes

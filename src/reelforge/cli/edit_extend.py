@@ -107,11 +107,13 @@ def progress_bar() -> Iterator[Callable[[float, str], None]]:
 
 def publish(clip, out: Path, maker, kind: str, sources: Sequence[Path], identity, key) -> Path:
     """Mark, write and sign the result (a C2PA clip of `kind` made from `sources`); says
-    how to check each."""
+    how continuous its joins are (if it recorded any) and how to check each."""
+    from reelforge.cli.edit_stitch import echo_continuity
     from reelforge.media import write_mp4
     from reelforge.provenance.c2pa_sign import sign_mp4
     from reelforge.provenance.manifest import build_manifest
 
+    echo_continuity(clip)
     signer = gen._signer(identity)
     clip, payload = gen._mark(clip, signer, key)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,8 @@ and measured (the figures of docs/EDITING.md).
 
 Each operation is a function (case, next case, engine, config) -> (figures, strip rows);
 the strips are drawn for prompt 0 only. Continuity is the seam ratio of edit.seams at the
-joins each edit makes (computed here from what the edit reports: extend, loop, blend and
-storyboard record no joins of their own; stitch, recut and fill do). `run_editing`
+joins each edit records (metadata["edit"]["joins"]; a loop is also measured played twice,
+across its repeat, and a storyboard at its cut card, which is meant to show). `run_editing`
 returns the report: settings, one row per prompt, the chains and a summary.
 """
 
@@ -164,7 +164,7 @@ def extend_forward(case: Case, other: Case, engine: Engine, config: EditingConfi
             evenly(6, made.num_frames), new),
         Row("around the join", made.frames, around(n, made.num_frames), new),
     ]  # fmt: skip
-    return {"seams": seam_figures(made, [[n, n]])}, rows
+    return {"seams": seam_figures(made, made.metadata["edit"]["joins"])}, rows
 
 
 def extend_backward(case: Case, other: Case, engine: Engine, config: EditingConfig):
@@ -177,7 +177,7 @@ def extend_backward(case: Case, other: Case, engine: Engine, config: EditingConf
             evenly(6, made.num_frames), new),
         Row("around the join", made.frames, around(added, made.num_frames), new),
     ]  # fmt: skip
-    return {"seams": seam_figures(made, [[added, added]])}, rows
+    return {"seams": seam_figures(made, made.metadata["edit"]["joins"])}, rows
 
 
 def loop_op(case: Case, other: Case, engine: Engine, config: EditingConfig):
@@ -187,7 +187,9 @@ def loop_op(case: Case, other: Case, engine: Engine, config: EditingConfig):
                 sampling=sampling(config, case.k))  # fmt: skip
     n, total = case.source.num_frames, made.num_frames
     twice = np.concatenate([made.frames, made.frames])
-    seams = seam_figures(Clip(twice, made.fps), [[n, n], [total, total], [total + n, total + n]])
+    joins = made.metadata["edit"]["joins"]  # into the bridge; played twice, the repeat
+    joins = [*joins, [total, total], *([j + total for j in join] for join in joins)]
+    seams = seam_figures(Clip(twice, made.fps), joins)
     new = np.tile(_made(total, (n, total)), 2)
     rows = [
         Row("source, then the 1 s bridge", made.frames, evenly(6, total), new[:total]),
@@ -200,7 +202,7 @@ def transition_op(case: Case, other: Case, engine: Engine, config: EditingConfig
     made = transition(case.source, other.source, engine, BLEND_SECONDS,
                       sampling=sampling(config, case.k))  # fmt: skip
     start, end = made.metadata["edit"]["bridge"]
-    seams = seam_figures(made, [[start, start], [end, end]])
+    seams = seam_figures(made, made.metadata["edit"]["joins"])
     new = _made(made.num_frames, (start, end))
     picks = evenly(6, end - start + 4)
     rows = [
@@ -247,7 +249,8 @@ def storyboard_op(case: Case, other: Case, engine: Engine, config: EditingConfig
     made = render_storyboard(board, engine, sampling=sampling(config, case.k))
     cards = made.metadata["edit"]["cards"]
     (cont, _), (cut, _) = cards[1]["frames"], cards[2]["frames"]
-    seams = seam_figures(made, [[cont, cont], [cut, cut]])
+    (continuing,) = made.metadata["edit"]["joins"]  # the cut is meant to show: not a join
+    seams = seam_figures(made, [continuing, [cut, cut]])
     every = _made(made.num_frames, (0, made.num_frames))
     rows = [
         Row("three cards: continue, then cut", made.frames, evenly(6, made.num_frames), every),

@@ -2,7 +2,8 @@
 
 Every operation is a function from clips (and, where it generates, an `Engine`) to a new
 clip that keeps the first input's size, fps and audio, and records its parents
-(`lineage.with_parents`).
+(`lineage.with_parents`). An edit that joins made frames to kept ones (or clips to each
+other) records each join in metadata["edit"]["joins"], which `seam_ratios` measures.
 
     stitch(clips, "dissolve", 0.5)         join with cut, dissolve, fade or match cut
     trim / recut(clip, 1, 3, ...)          a span; regenerate part of it; extend its ends

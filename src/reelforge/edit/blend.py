@@ -85,7 +85,8 @@ def transition(
             [_audio(c, a, n) for c, n in zip((a, None, b), counts, strict=True)], axis=1
         )
     clip = Clip(frames, a.fps, audio, a.sample_rate, made.metadata)
-    spans = {"a": [0, a.num_frames], "bridge": [a.num_frames, a.num_frames + len(bridge)]}
+    start, end = a.num_frames, a.num_frames + len(bridge)
+    spans = {"a": [0, start], "bridge": [start, end], "joins": [[start, start], [end, end]]}
     return with_parents(clip, a, b, operation="blend", mode="transition", joined=True, **spans)
 
 

@@ -354,7 +354,9 @@ def extend(
     parts = [new, clip.frames] if backward else [clip.frames, new]
     audio = pad_audio(clip, len(new) / clip.fps, before=backward)
     result = Clip(np.concatenate(parts), clip.fps, audio, clip.sample_rate, made.metadata)
+    join = len(new) if backward else clip.num_frames  # the first frame after the seam
     details = dict(seconds=seconds, times=times, backward=backward, added_frames=len(new))
+    details["joins"] = [[join, join]]
     return with_parents(result, clip, operation="extend", passes=made.passes, **details)
 
 

@@ -62,4 +62,6 @@ def loop(
     result = Clip(
         np.concatenate([clip.frames, bridge]), clip.fps, audio, clip.sample_rate, made.metadata
     )
-    return with_parents(result, clip, operation="loop", bridge_frames=len(bridge))
+    # the join into the bridge; the one back into frame 0 is where playback repeats
+    joins = [[clip.num_frames, clip.num_frames]]
+    return with_parents(result, clip, operation="loop", bridge_frames=len(bridge), joins=joins)

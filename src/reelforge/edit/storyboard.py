@@ -261,7 +261,9 @@ def render_storyboard(
     metadata = {**metadata, "prompt": " ".join(c.prompt for c in board.cards)}
     clip = Clip(frames, canvas.fps, metadata=metadata)
     parents = [read_clip(c.image) for c in board.cards if c.image is not None]
-    return with_parents(clip, *parents, operation="storyboard", cards=notes)
+    # a continuing card should join the one before seamlessly; a cut is meant to show
+    joins = [[n["frames"][0]] * 2 for n in notes if not n["cut"]]
+    return with_parents(clip, *parents, operation="storyboard", cards=notes, joins=joins)
 
 
 def _frame_counts(spans: list[tuple[float, float]], fps: float) -> list[int]:
