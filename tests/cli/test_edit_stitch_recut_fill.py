@@ -3,6 +3,7 @@ and on an uploaded MP4 of another size and rate; the MP4s read back, checked for
 Content Credentials and the invisible watermark."""
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from reelforge.cli.edit_fill import fill_command
 from reelforge.cli.edit_recut import recut_command
 from reelforge.cli.edit_stitch import stitch_command
 from reelforge.cli.main import app as main_app
+from reelforge.edit.fill import fill_frames
+from reelforge.edit.recut import recut
 from reelforge.engines.native_weights import save_random_weights
 from reelforge.media import probe, read_clip, write_mp4
 from reelforge.types import Clip
@@ -140,6 +143,36 @@ def test_fill_listed_frames_and_nothing_to_fill(tmp_path, generated, weights):
     clean = invoke("fill", generated, "--detect", "--weights", weights, "--out", tmp_path / "x.mp4")
     assert clean.exit_code == 0 and "nothing to fill" in clean.stdout
     assert not (tmp_path / "x.mp4").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "operation", "asked"),
+    [
+        (["recut", "--end", "1.5", "--extend-end", "0.25", "--guidance", "3"], recut,
+         (3.0, "", True)),
+        (["fill", "--frames", "10", "--negative", "a blurry smear", "--no-expand"], fill_frames,
+         (None, "a blurry smear", False)),
+    ],
+)  # fmt: skip
+def test_recut_and_fill_take_the_sampling_options_of_extend(
+    tmp_path, generated, weights, monkeypatch, args, operation, asked
+):
+    given = []
+
+    def recorded(*a, **kw):
+        given.append(kw["sampling"])
+        return operation(*a, **kw)
+
+    monkeypatch.setattr(sys.modules[operation.__module__], operation.__name__, recorded)
+    out = tmp_path / "sampled.mp4"
+    command, *options = args
+    result = invoke(command, generated, *options, "--prompt", "a red ball", "--steps", "1",
+                    "--weights", weights, "--out", out)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+    (sampling,) = given
+    assert (sampling.guidance, sampling.negative_prompt, sampling.expand is not None) == asked
+    assert sampling.steps == 1
 
 
 @pytest.mark.parametrize("command", ["stitch", "recut", "fill"])

@@ -5,6 +5,7 @@ own frame steps."""
 import numpy as np
 import pytest
 
+from edit.recording import Recording
 from reelforge.edit.extend import (
     ARRIVAL_FRAMES,
     CONTEXT_FRAMES,
@@ -21,25 +22,6 @@ from reelforge.world.clip import render_clip
 from reelforge.world.sampler import sample_scene
 
 FAST = Sampling(steps=1)
-
-
-class Recording:
-    """A real engine whose passes are kept: what each was given and what it made."""
-
-    def __init__(self, engine):
-        self.engine, self.name, self.calls = engine, engine.name, []
-
-    @property
-    def capabilities(self):
-        return self.engine.capabilities
-
-    def check(self, spec):
-        return self.engine.check(spec)
-
-    def generate(self, spec, on_progress=None, should_cancel=None):
-        clip = self.engine.generate(spec, on_progress, should_cancel)
-        self.calls.append((spec, clip))
-        return clip
 
 
 @pytest.fixture(scope="module")

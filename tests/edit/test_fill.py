@@ -4,10 +4,15 @@ other frame comes back exactly as it was."""
 import numpy as np
 import pytest
 
+from edit.recording import Recording
+from reelforge.edit.extend import Sampling
 from reelforge.edit.fill import anchored, detect_damage, fill_frames, regenerate
+from reelforge.engines.base import GenerationCancelled
 from reelforge.engines.native import NativeEngine
 from reelforge.engines.native_weights import save_random_weights
 from reelforge.types import Clip, InvalidInputError
+
+FAST = Sampling(steps=1)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +56,7 @@ def test_a_dark_clip_or_a_shot_that_comes_to_rest_is_not_damage():
 @pytest.mark.parametrize("mode", ["inpaint", "interpolate"])
 def test_detected_frames_are_replaced_and_the_others_kept(engine, mode):
     clip = damaged()
-    out = fill_frames(clip, engine, steps=1, mode=mode)
+    out = fill_frames(clip, engine, sampling=FAST, mode=mode)
     filled = [7, 13, 14, 19]
     kept = [i for i in range(24) if i not in filled]
     assert out.num_frames == 24 and (out.width, out.height) == (128, 72)
@@ -66,7 +71,7 @@ def test_detected_frames_are_replaced_and_the_others_kept(engine, mode):
 def test_listed_frames_of_an_upload_of_another_size_and_rate_are_filled_in_place(engine):
     clip = ball(frames=30, size=(100, 100), fps=24.0)  # 1:1 is 64x64 for this engine
     clip = clip.with_(audio=np.ones((1, 48_000 * 30 // 24), np.float32))
-    out = fill_frames(clip, engine, frames=[10, 11, 12], detect=False, steps=1)
+    out = fill_frames(clip, engine, frames=[10, 11, 12], detect=False, sampling=FAST)
     kept = [i for i in range(30) if i not in (10, 11, 12)]
     assert out.frames.shape == clip.frames.shape and out.fps == 24.0
     assert np.array_equal(out.frames[kept], clip.frames[kept])
@@ -79,16 +84,37 @@ def test_a_long_clip_is_filled_window_by_window(engine):
     clip = ball(frames=60)  # 5 s: more than one 25-frame pass
     mask = np.zeros(60, bool)
     mask[[3, 30, 57]] = True
-    out = regenerate(clip, mask, engine, steps=1)
+    out = regenerate(clip, mask, engine, sampling=FAST)
     assert np.array_equal(out.frames[~mask], clip.frames[~mask])
     assert all(not np.array_equal(out.frames[i], clip.frames[i]) for i in (3, 30, 57))
+
+
+def test_every_window_samples_as_asked_and_progress_runs_to_the_end(engine):
+    recording, seen = Recording(engine), []
+    sampling = Sampling(seed=7, steps=1, guidance=2.5, negative_prompt="noise")
+    fill_frames(ball(frames=60), recording, frames=[3, 57], detect=False, sampling=sampling,
+                on_progress=lambda f, m: seen.append(f))  # fmt: skip
+    specs = [spec for spec, _ in recording.calls]
+    assert len(specs) == 2  # one window at each end of the 5 s clip
+    assert all((s.guidance, s.negative_prompt, s.steps) == (2.5, "noise", 1) for s in specs)
+    assert [s.seed for s in specs] == [7, 8]  # offset by the frames filled before
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert any(0.5 < f < 1 for f in seen)  # one bar: the second window in its second half
+
+
+def test_a_cancel_stops_the_fill_before_its_next_window(engine):
+    recording = Recording(engine)
+    with pytest.raises(GenerationCancelled):
+        fill_frames(ball(frames=60), recording, frames=[3, 57], detect=False, sampling=FAST,
+                    should_cancel=lambda: len(recording.calls) > 0)  # fmt: skip
+    assert len(recording.calls) == 1
 
 
 def test_the_shipped_model_fills_a_black_frame_with_a_picture_like_its_neighbours():
     clip = ball()
     video = clip.frames.copy()
     video[9] = 0
-    out = fill_frames(clip.with_(frames=video), NativeEngine(), steps=2)
+    out = fill_frames(clip.with_(frames=video), NativeEngine(), sampling=Sampling(steps=2))
     assert out.metadata["edit"]["filled"] == [{"frame": 9, "reason": "black"}]
     between = (clip.frames[8].astype(float) + clip.frames[10]) / 2
     # black would be ~130 away; the second-run transformer, which follows its text more

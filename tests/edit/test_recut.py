@@ -4,12 +4,16 @@ extensions change only what they should."""
 import numpy as np
 import pytest
 
+from edit.recording import Recording
+from reelforge.edit.extend import Sampling
 from reelforge.edit.recut import extend_once, recut, trim
+from reelforge.engines.base import GenerationCancelled
 from reelforge.engines.native import NativeEngine
 from reelforge.engines.native_weights import save_random_weights
 from reelforge.types import Clip, InvalidInputError
 
 RATE = 8_000
+FAST = Sampling(steps=1)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +50,7 @@ def test_times_round_to_the_nearest_frame_at_any_rate():
 
 def test_recut_regenerates_only_its_span_and_records_the_parent(engine):
     clip = numbered()
-    out = recut(clip, 1.0, 3.0, engine=engine, regenerate_span=(1.5, 2.0), steps=1)
+    out = recut(clip, 1.0, 3.0, engine=engine, regenerate_span=(1.5, 2.0), sampling=FAST)
     assert out.num_frames == 24
     span = slice(6, 12)  # 1.5-2.0 s of the source is frames 18-24, 6-12 of the re-cut
     assert np.array_equal(out.frames[:6], clip.frames[12:18])
@@ -62,7 +66,7 @@ def test_recut_regenerates_only_its_span_and_records_the_parent(engine):
 
 def test_extending_both_ends_adds_the_asked_seconds_with_silence(engine):
     clip = numbered()
-    out = recut(clip, 0.5, 2.0, engine=engine, extend_start=0.5, extend_end=1.0, steps=1)
+    out = recut(clip, 0.5, 2.0, engine=engine, extend_start=0.5, extend_end=1.0, sampling=FAST)
     assert out.num_frames == 6 + 18 + 12
     assert np.array_equal(out.frames[6:24], clip.frames[6:24])
     assert out.audio.shape == (1, round(36 / 12 * RATE))
@@ -74,9 +78,29 @@ def test_extending_both_ends_adds_the_asked_seconds_with_silence(engine):
 
 def test_an_upload_of_another_size_and_rate_is_extended_at_its_own(engine):
     clip = numbered(frames=24, fps=24.0, size=(90, 90))  # the engine makes 1:1 at 64x64
-    out = extend_once(clip, engine, 0.5, steps=1)
+    out = extend_once(clip, engine, 0.5, sampling=FAST)
     assert out.frames.shape == (36, 90, 90, 3) and out.fps == 24.0
     assert np.array_equal(out.frames[:24], clip.frames)
+
+
+def test_every_pass_samples_as_asked_and_progress_runs_to_the_end(engine):
+    recording, seen = Recording(engine), []
+    sampling = Sampling(steps=1, guidance=3.0, negative_prompt="blur")
+    recut(numbered(), 0.5, 2.5, engine=recording, regenerate_span=(1.0, 1.5), extend_end=0.5,
+          extend_start=0.5, sampling=sampling, on_progress=lambda f, m: seen.append(f))  # fmt: skip
+    specs = [spec for spec, _ in recording.calls]
+    assert len(specs) == 3  # the span made again, then each end
+    assert all((s.guidance, s.negative_prompt, s.steps) == (3.0, "blur", 1) for s in specs)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert any(1 / 3 < f < 2 / 3 for f in seen)  # one bar: the second pass in its middle third
+
+
+def test_a_cancel_stops_the_recut_before_its_next_pass(engine):
+    recording = Recording(engine)
+    with pytest.raises(GenerationCancelled):
+        recut(numbered(), 0.5, 2.5, engine=recording, regenerate_span=(1.0, 1.5), extend_end=0.5,
+              sampling=FAST, should_cancel=lambda: len(recording.calls) > 0)  # fmt: skip
+    assert len(recording.calls) == 1
 
 
 @pytest.mark.parametrize(

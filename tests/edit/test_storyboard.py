@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from edit.recording import Recording
 from reelforge.edit.extend import CONTEXT_FRAMES, Sampling
 from reelforge.edit.storyboard import load_storyboard, parse_storyboard, render_storyboard
 from reelforge.engines.native import NativeEngine
@@ -14,25 +15,6 @@ from reelforge.engines.native_weights import save_random_weights
 from reelforge.types import InvalidInputError, NotFoundError
 
 EXAMPLE = "examples/storyboard.toml"
-
-
-class Recording:
-    """A real engine whose passes are kept: what each was given and what it made."""
-
-    def __init__(self, engine):
-        self.engine, self.name, self.calls = engine, engine.name, []
-
-    @property
-    def capabilities(self):
-        return self.engine.capabilities
-
-    def check(self, spec):
-        return self.engine.check(spec)
-
-    def generate(self, spec, on_progress=None, should_cancel=None):
-        clip = self.engine.generate(spec, on_progress, should_cancel)
-        self.calls.append((spec, clip))
-        return clip
 
 
 @pytest.fixture(scope="module")

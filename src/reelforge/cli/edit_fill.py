@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from reelforge.cli.edit_extend import EXPAND, GUIDANCE, NEGATIVE, progress_bar, sampling
 from reelforge.cli.edit_recut import (
     CONFIG,
     CONSENT,
@@ -40,6 +41,9 @@ def fill_command(
     prompt: str = PROMPT,
     seed: int = SEED,
     steps: int | None = STEPS,
+    guidance: float | None = GUIDANCE,
+    negative: str = NEGATIVE,
+    expand: bool = EXPAND,
     engine: str = ENGINE,
     weights: Path | None = WEIGHTS,
     config: Path | None = CONFIG,
@@ -70,9 +74,12 @@ def fill_command(
             typer.echo("nothing to fill: no frame listed or detected; nothing written")
             return
         maker = EngineOptions(engine, weights, config, prompt, consent).load(clip)
-        result = fill_frames(
-            clip, maker, frames=listed, detect=find, prompt=prompt, seed=seed, steps=steps
-        )
+        settings = sampling(seed, steps, guidance, negative, expand)
+        with progress_bar() as report:
+            result = fill_frames(
+                clip, maker, frames=listed, detect=find, prompt=prompt, sampling=settings,
+                on_progress=report,
+            )  # fmt: skip
         echo_continuity(result)
         path = write_signed(result, out, "edit", [clip_path], identity, watermark_key)
     filled = result.metadata["edit"]["filled"]

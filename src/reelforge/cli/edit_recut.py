@@ -6,11 +6,13 @@ Also the engine options every generating edit shares (`EngineOptions`), read the
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
+from reelforge.cli.edit_extend import EXPAND, GUIDANCE, NEGATIVE, progress_bar, sampling
 from reelforge.cli.edit_stitch import (
     IDENTITY,
     WATERMARK_KEY,
@@ -77,6 +79,9 @@ def recut_command(
     prompt: str = PROMPT,
     seed: int = SEED,
     steps: int | None = STEPS,
+    guidance: float | None = GUIDANCE,
+    negative: str = NEGATIVE,
+    expand: bool = EXPAND,
     engine: str = ENGINE,
     weights: Path | None = WEIGHTS,
     config: Path | None = CONFIG,
@@ -108,10 +113,12 @@ def recut_command(
         generating = span is not None or extend_start > 0 or extend_end > 0
         options = EngineOptions(engine, weights, config, prompt, consent)
         maker = options.load(clip) if generating else None
-        result = recut(
-            clip, start, end, engine=maker, regenerate_span=span, extend_start=extend_start,
-            extend_end=extend_end, prompt=prompt, seed=seed, steps=steps,
-        )  # fmt: skip
+        settings = sampling(seed, steps, guidance, negative, expand)
+        with progress_bar() if generating else nullcontext() as report:  # a trim: no bar
+            result = recut(
+                clip, start, end, engine=maker, regenerate_span=span, extend_start=extend_start,
+                extend_end=extend_end, prompt=prompt, sampling=settings, on_progress=report,
+            )  # fmt: skip
         echo_continuity(result)
         path = write_signed(result, out, "edit", [clip_path], identity, watermark_key)
     typer.echo(f"wrote {path} ({result.num_frames} frames, {result.duration:g} s)")

@@ -125,6 +125,12 @@ def sampling(config: EditingConfig, k: int) -> Sampling:
     return Sampling(seed=k, steps=config.steps, guidance=config.guidance, expand=_expanded)
 
 
+def _unexpanded(config: EditingConfig, k: int) -> Sampling:
+    """Recut's and fill's sampling: seed k and the steps only (the prompt as written, the
+    engine's own guidance), so their figures stay the ones docs/EDITING.md reports."""
+    return Sampling(seed=k, steps=config.steps)
+
+
 def make_case(engine: Engine, config: EditingConfig, k: int) -> Case:
     """Prompt k, the engine's clip of it and the renderer's."""
     scene = sample_scene(config.first_seed + k)
@@ -283,7 +289,7 @@ def recut_op(case: Case, other: Case, engine: Engine, config: EditingConfig):
     end = min(RECUT["end"], case.source.duration)
     made = recut(case.source, RECUT["start"], end, engine=engine,
                  regenerate_span=RECUT["regenerate"], extend_end=RECUT["extend_end"],
-                 prompt=case.prompt, seed=case.k, steps=config.steps)  # fmt: skip
+                 prompt=case.prompt, sampling=_unexpanded(config, case.k))  # fmt: skip
     edit = made.metadata["edit"]
     a, b = edit["regenerated_frames"]
     after = edit["extended"][1]
@@ -315,8 +321,8 @@ def fill_op(case: Case, other: Case, engine: Engine, config: EditingConfig):
     """The world clip damaged on purpose, then `fill --detect`: what was found, and how
     close the filled frames come to the undamaged ones."""
     broken, planted = damage(case.world, case.k)
-    made = fill_frames(broken, engine, detect=True, prompt=case.prompt, seed=case.k,
-                       steps=config.steps)  # fmt: skip
+    made = fill_frames(broken, engine, detect=True, prompt=case.prompt,
+                       sampling=_unexpanded(config, case.k))  # fmt: skip
     filled = {f["frame"]: f["reason"] for f in made.metadata["edit"]["filled"]}
     hit = sorted(set(filled) & set(planted))
     truth = case.world.frames

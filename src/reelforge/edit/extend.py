@@ -12,8 +12,11 @@ so a long chain stays continuous. The new frames are brought back to the clip's 
 fps and joined to its own frames, which are kept untouched; its audio is kept, with
 silence under the new frames.
 
-Every generating edit (loop, blend, remix, storyboard) shares this module's machinery:
+Every generating edit (loop, blend, remix, storyboard; recut and fill for sampling and
+progress) shares this module's machinery:
 
+- `Sampling`, `share_progress`: the sampling settings of every engine pass an edit makes,
+  and one progress bar split between its passes.
 - `Canvas`, `canvas_for`: where an engine works for a clip: the native size nearest the
   clip's (its aspect, else the nearest one) and the engine rate nearest the clip's fps.
 - `conform`, `head`, `tail`, `restore`: a clip of any size and fps to the canvas and
@@ -47,7 +50,7 @@ EASE_FRAMES = 4  # one latent frame of a 4x causal VAE: the last step before a g
 EPS = 1e-6  # frame times that land on a frame boundary belong to the later frame
 
 # ---------------------------------------------------------------------------
-# Sampling settings shared by every segment an edit generates
+# Sampling settings and progress shared by every pass an edit makes
 # ---------------------------------------------------------------------------
 
 
@@ -78,6 +81,17 @@ class Sampling:
             expanded_prompt=self.expand(prompt) if self.expand and prompt else None,
             **fields,
         )
+
+
+def share_progress(progress: ProgressFn, i: int, n: int) -> ProgressFn:
+    """Pass i's own 0..1 as its share of one bar over all n passes."""
+    if n == 1:
+        return progress
+    return lambda f, m: progress((i + f) / n, f"pass {i + 1}/{n}: {m}")
+
+
+def quiet(fraction: float, message: str) -> None:
+    """The progress callback of an edit given none."""
 
 
 # ---------------------------------------------------------------------------
@@ -204,14 +218,14 @@ def generate_between(
     ]
     for spec in specs:
         engine.check(spec)  # refuse before any work
-    progress = on_progress or (lambda fraction, message: None)
+    progress = on_progress or quiet
     made: list[np.ndarray] = []
     context = lead
     metadata: dict = {}
     for i, (k, spec) in enumerate(zip(sizes, specs, strict=True)):
         far = trail if i == len(sizes) - 1 else None
         spec.keyframes = _keys(spec.num_frames, context, far, backward)
-        clip = engine.generate(spec, _share(progress, i, len(sizes)), should_cancel)
+        clip = engine.generate(spec, share_progress(progress, i, len(sizes)), should_cancel)
         start = _len(far if backward else context)  # the frames given at the pass's start
         new = clip.frames[start : start + k]
         made.append(new)
@@ -298,13 +312,6 @@ def _context(context: np.ndarray | None, new: np.ndarray, backward: bool, keep: 
         return joined[:keep]
     joined = new if context is None else np.concatenate([context, new])
     return joined[-keep:]
-
-
-def _share(progress: ProgressFn, i: int, n: int) -> ProgressFn:
-    """Pass i's own 0..1 as its share of one bar over all passes."""
-    if n == 1:
-        return progress
-    return lambda f, m: progress((i + f) / n, f"pass {i + 1}/{n}: {m}")
 
 
 # ---------------------------------------------------------------------------

@@ -40,11 +40,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reelforge.edit.extend import Canvas, Sampling, quiet, share_progress
 from reelforge.edit.lineage import with_parents
 from reelforge.edit.seams import frame_changes, luma_thumbs, span_joins
 from reelforge.edit.stitch import letterbox, letterbox_box, retime_indices, unletterbox
-from reelforge.engines.base import Capabilities, Engine, ProgressFn, Size
-from reelforge.types import Clip, GenerationSpec, InvalidInputError, Keyframe, UnsupportedError
+from reelforge.engines.base import CancelFn, Capabilities, Engine, ProgressFn, Size
+from reelforge.types import Clip, InvalidInputError, Keyframe, UnsupportedError
 
 BLACK = 12.0  # mean luma (0-255) under which a frame reads as black
 FROZEN = 0.75  # grey levels: a change this small may repeat the frame before...
@@ -162,6 +163,16 @@ def _window(clip: Clip, todo: np.ndarray, start: int, end: int, caps: Capabiliti
     return _Window(frames, mask, slot, fps, size)
 
 
+def _spans(todo: np.ndarray, context: int, longest: int) -> list[tuple[int, int]]:
+    """The windows [start, end) that cover the marked frames, in order (one per pass)."""
+    left, spans = todo.copy(), []
+    while left.any():
+        start, end = _span(left, int(np.argmax(left)), context, longest)
+        spans.append((start, end))
+        left[start:end] = False
+    return spans
+
+
 def _span(todo: np.ndarray, first: int, context: int, longest: int) -> tuple[int, int]:
     """Clip frames [start, end): the damaged run from `first` with up to `context` frames
     each side, within `longest` frames when the run allows."""
@@ -189,12 +200,9 @@ def _mode(engine: Engine, mode: str | None) -> str:
     return chosen
 
 
-def _spec(window: _Window, mode: str, prompt: str, seed: int, steps: int | None):
-    w, h = window.size
-    spec = GenerationSpec(
-        prompt, width=w, height=h, num_frames=len(window.frames), fps=window.fps, seed=seed,
-        steps=steps, expand_prompt=False,
-    )  # fmt: skip
+def _spec(window: _Window, mode: str, prompt: str, sampling: Sampling, offset: int):
+    canvas = Canvas(*window.size, window.fps)
+    spec = sampling.spec(prompt, canvas, len(window.frames), offset)
     if mode == "inpaint":
         spec.source, spec.mask = Clip(window.frames, window.fps), window.mask
         return spec
@@ -210,17 +218,19 @@ def regenerate(
     engine: Engine,
     *,
     prompt: str = "",
-    seed: int = 0,
-    steps: int | None = None,
+    sampling: Sampling | None = None,
     context: float = CONTEXT,
     mode: str | None = None,
     on_progress: ProgressFn | None = None,
+    should_cancel: CancelFn | None = None,
 ) -> Clip:
     """`clip` with the frames `mask` marks (bool, one per frame) made again by `engine`
     from the frames around them (`mode` "inpaint" or "interpolate"; default the first the
     engine has), tied to the kept frames beside them (`anchored`). Unmarked frames and
     the sound are returned unchanged; metadata gains the engine and model that made the
-    frames."""
+    frames. Each window samples as `sampling` says (extend.Sampling; default its
+    defaults), its seed offset by the frames filled before it; `on_progress` sees one bar
+    over the windows, and `should_cancel` reaches the engine (GenerationCancelled)."""
     todo = np.asarray(mask, dtype=bool).copy()
     if todo.shape != (clip.num_frames,):
         raise InvalidInputError(
@@ -233,12 +243,13 @@ def regenerate(
         )
     chosen, caps = _mode(engine, mode), engine.capabilities
     longest = math.floor(caps.max_frames * clip.fps / engine_fps(caps, clip.fps))
-    frames, total, done, made_by = clip.frames.copy(), int(todo.sum()), 0, {}
-    while todo.any():
-        start, end = _span(todo, int(np.argmax(todo)), round(context * clip.fps), longest)
+    spans = _spans(todo, round(context * clip.fps), longest)
+    sampling, progress = sampling or Sampling(), on_progress or quiet
+    frames, done, made_by = clip.frames.copy(), 0, {}
+    for i, (start, end) in enumerate(spans):
         window = _window(clip.with_(frames=frames), todo, start, end, caps)
-        spec = _spec(window, chosen, prompt, seed + done, steps)
-        made = engine.generate(spec, _share(on_progress, done, total))
+        spec = _spec(window, chosen, prompt, sampling, done)
+        made = engine.generate(spec, share_progress(progress, i, len(spans)), should_cancel)
         made_by = made_by_of(made)
         box = letterbox_box(clip.width, clip.height, window.size)
         back = unletterbox(made.frames, box, (clip.width, clip.height))
@@ -246,6 +257,7 @@ def regenerate(
         frames[start:end][marked] = anchored(frames[start:end], back[window.slot], marked)
         done += int(marked.sum())
         todo[start:end] = False
+    progress(1.0, "done")
     return clip.with_(frames=frames, metadata={**clip.metadata, **made_by})
 
 
@@ -276,13 +288,6 @@ def made_by_of(made: Clip) -> dict:
     return {k: made.metadata[k] for k in ("engine", "model") if k in made.metadata}
 
 
-def _share(on_progress: ProgressFn | None, done: int, total: int) -> ProgressFn | None:
-    """Progress of one window as a share of all the frames to make."""
-    if on_progress is None:
-        return None
-    return lambda f, message: on_progress((done + f * (total - done)) / total, message)
-
-
 def fill_frames(
     clip: Clip,
     engine: Engine,
@@ -290,14 +295,14 @@ def fill_frames(
     frames: Sequence[int] = (),
     detect: bool = True,
     prompt: str | None = None,
-    seed: int = 0,
-    steps: int | None = None,
+    sampling: Sampling | None = None,
     mode: str | None = None,
     on_progress: ProgressFn | None = None,
+    should_cancel: CancelFn | None = None,
 ) -> Clip:
     """`clip` with the listed `frames` and (when `detect`) the detected damaged ones made
-    again from their neighbours. The prompt defaults to the clip's own (metadata) or none.
-    metadata["edit"]["filled"] lists each frame filled and why, ["joins"] the seams
+    again from their neighbours (`regenerate`: sampling, progress and cancelling). The
+    prompt defaults to the clip's own (metadata) or none. metadata["edit"]["filled"] lists each frame filled and why, ["joins"] the seams
     around them; nothing to fill returns the clip unchanged, with its parents recorded."""
     bad = [i for i in frames if not 0 <= i < clip.num_frames]
     if bad:
@@ -313,8 +318,8 @@ def fill_frames(
     if damage:
         text = prompt if prompt is not None else clip.metadata.get("prompt") or ""
         filled = regenerate(
-            clip, mask, engine, prompt=text, seed=seed, steps=steps, mode=mode,
-            on_progress=on_progress,
+            clip, mask, engine, prompt=text, sampling=sampling, mode=mode,
+            on_progress=on_progress, should_cancel=should_cancel,
         )  # fmt: skip
     listed = [{"frame": i, "reason": damage[i]} for i in sorted(damage)]
     joins = span_joins(mask)

@@ -20,12 +20,13 @@ import math
 
 import numpy as np
 
+from reelforge.edit.extend import Canvas, Sampling, quiet, share_progress
 from reelforge.edit.fill import anchored, engine_fps, engine_size, made_by_of, regenerate
 from reelforge.edit.lineage import with_parents
 from reelforge.edit.seams import span_joins
 from reelforge.edit.stitch import letterbox, letterbox_box, retime_indices, unletterbox
-from reelforge.engines.base import Engine, ProgressFn
-from reelforge.types import Clip, GenerationSpec, InvalidInputError, Keyframe
+from reelforge.engines.base import CancelFn, Engine, ProgressFn
+from reelforge.types import Clip, InvalidInputError, Keyframe
 
 GIVEN = 5  # frames given to an extension: latent frames 0 and 1 of a 4x causal VAE
 
@@ -68,9 +69,9 @@ def extend_once(
     *,
     at_end: bool = True,
     prompt: str = "",
-    seed: int = 0,
-    steps: int | None = None,
+    sampling: Sampling | None = None,
     on_progress: ProgressFn | None = None,
+    should_cancel: CancelFn | None = None,
 ) -> Clip:
     """`clip` with `seconds` more made by `engine` in one pass after its end (or before
     its start), given its last (first) GIVEN frames, and tied to the clip's frame beside
@@ -87,12 +88,11 @@ def extend_once(
     ours = letterbox(clip.frames[retime_indices(clip.num_frames, clip.fps, fps)], size)
     given = ours[-GIVEN:] if at_end else ours[:GIVEN]
     new = math.ceil(seconds * fps - 1e-6)
-    spec = GenerationSpec(
-        prompt, width=size[0], height=size[1], num_frames=len(given) + new, fps=fps,
-        seed=seed, steps=steps, expand_prompt=False,
-        keyframes=[Keyframe(0 if at_end else new, given)],
-    )  # fmt: skip
-    result = engine.generate(spec, on_progress)
+    keys = [Keyframe(0 if at_end else new, given)]
+    spec = (sampling or Sampling()).spec(
+        prompt, Canvas(*size, fps), len(given) + new, keyframes=keys
+    )
+    result = engine.generate(spec, on_progress, should_cancel)
     made = result.frames[len(given) :] if at_end else result.frames[:new]
     pick = np.minimum((np.arange(count) * fps / clip.fps + 1e-6).astype(int), new - 1)
     box = letterbox_box(clip.width, clip.height, size)
@@ -134,12 +134,15 @@ def recut(
     extend_start: float = 0.0,
     extend_end: float = 0.0,
     prompt: str | None = None,
-    seed: int = 0,
-    steps: int | None = None,
+    sampling: Sampling | None = None,
+    on_progress: ProgressFn | None = None,
+    should_cancel: CancelFn | None = None,
 ) -> Clip:
     """Trim `clip` to [start, end] seconds; then, with an `engine`, make the frames of
     `regenerate_span` (source seconds, inside the span) again and add `extend_start` /
     `extend_end` seconds. The prompt defaults to the clip's own (metadata) or none.
+    Every engine pass samples as `sampling` says; `on_progress` sees one bar over them,
+    and `should_cancel` reaches the engine (GenerationCancelled).
 
     metadata["edit"]: the `span` kept (seconds), `regenerated_frames` [a, b) and
     `extended` (frames added before, after) in the result's frames, and the `joins`
@@ -152,6 +155,10 @@ def recut(
     first = frame_at(clip, start, "start")
     out = trim(clip, start, end)
     text = prompt if prompt is not None else clip.metadata.get("prompt") or ""
+    progress = on_progress or quiet
+    stages = [regenerate_span is not None, extend_end > 0, extend_start > 0].count(True)
+    shares = (share_progress(progress, i, stages) for i in range(stages))
+    common = dict(prompt=text, sampling=sampling, should_cancel=should_cancel)
     details: dict = {"span": [first / clip.fps, (first + out.num_frames) / clip.fps]}
     if regenerate_span is not None:
         a, b = (frame_at(clip, s, "regenerate") - first for s in regenerate_span)
@@ -163,14 +170,15 @@ def recut(
             )
         mask = np.zeros(out.num_frames, dtype=bool)
         mask[a:b] = True
-        out = regenerate(out, mask, engine, prompt=text, seed=seed, steps=steps)
+        out = regenerate(out, mask, engine, on_progress=next(shares), **common)
         details["regenerated_frames"] = [a, b]
     if extend_end > 0:
-        out = extend_once(out, engine, extend_end, prompt=text, seed=seed, steps=steps)
+        out = extend_once(out, engine, extend_end, on_progress=next(shares), **common)
     if extend_start > 0:
-        out = extend_once(
-            out, engine, extend_start, at_end=False, prompt=text, seed=seed, steps=steps
-        )
+        share = next(shares)
+        out = extend_once(out, engine, extend_start, at_end=False, on_progress=share, **common)
+    if stages:
+        progress(1.0, "done")
     ahead, after = round(extend_start * clip.fps), round(extend_end * clip.fps)
     details["extended"] = [ahead, after]
     made = np.zeros(out.num_frames, dtype=bool)  # frames the engine made, for the seams

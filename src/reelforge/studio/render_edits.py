@@ -51,7 +51,9 @@ def _recut(job: EditJob) -> Clip:
         extend_start=p["extend_start"],
         extend_end=p["extend_end"],
         prompt=job.prompt,
-        seed=job.sampling.seed,
+        sampling=job.sampling,
+        on_progress=job.progress,
+        should_cancel=job.cancel,
     )
 
 
@@ -87,8 +89,9 @@ def _fill(job: EditJob) -> Clip:
         frames=job.params["frames"],
         detect=job.params["detect"],
         prompt=job.prompt,
-        seed=job.sampling.seed,
+        sampling=job.sampling,
         on_progress=job.progress,
+        should_cancel=job.cancel,
     )
 
 
