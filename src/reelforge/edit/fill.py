@@ -303,7 +303,8 @@ def fill_frames(
     """`clip` with the listed `frames` and (when `detect`) the detected damaged ones made
     again from their neighbours (`regenerate`: sampling, progress and cancelling). The
     prompt defaults to the clip's own (metadata) or none. metadata["edit"]["filled"]
-    lists each frame filled and why, ["joins"] the seams around them; nothing to fill returns the clip unchanged, with its parents recorded."""
+    lists each frame filled and why, ["joins"] the seams around them; nothing to fill
+    returns the clip unchanged, with its parents recorded."""
     bad = [i for i in frames if not 0 <= i < clip.num_frames]
     if bad:
         raise InvalidInputError(
