@@ -21,6 +21,7 @@ from reelforge.provenance.c2pa_sign import verify
 from reelforge.provenance.identity import ensure_local_identity, installation_id
 from reelforge.provenance.invisible import detect
 from reelforge.provenance.payload import id32
+from reelforge.studio.account import ERASED
 
 SEXUAL = "two adults having sex in a hotel room"
 
@@ -167,6 +168,27 @@ def test_the_moderation_log_records_who_asked_what_and_the_rule(server, admin):
     entry = next(e for e in log if e["user"] == user_name)
     assert (entry["what"], entry["action"], entry["category"]) == ("prompt", "block", "sexual")
     assert entry["subject"] == SEXUAL and entry["rule"]
+
+
+def test_deleting_an_account_erases_its_prompts_from_the_moderation_log(server, admin):
+    user_name = new_user()
+    user = server.client(server.key(user_name, "pro"))
+    with pytest.raises(openai.BadRequestError):
+        user.videos.create(prompt=SEXUAL, size="128x72")
+    user.videos.create(prompt="a private idea: a teal kite over dunes", size="128x72")
+
+    def log() -> list[dict]:
+        return _raw(server, admin, "GET", "/admin/moderation", params={"limit": 100}).json()["data"]
+
+    user_id = next(e["user_id"] for e in log() if e["user"] == user_name)
+    prompts = [e["subject"] for e in log() if e["user_id"] == user_id]
+    assert set(prompts) >= {SEXUAL, "a private idea: a teal kite over dunes"}
+    gone = _raw(server, user, "DELETE", "/studio/account", json={"confirm": user_name})
+    assert gone.status_code == 200, gone.text
+    prompts = [e for e in log() if e["user_id"] == user_id and e["what"] == "prompt"]
+    assert len(prompts) == 2 and all(e["subject"] == ERASED for e in prompts)
+    (blocked,) = [e for e in prompts if e["action"] == "block"]
+    assert blocked["category"] == "sexual" and blocked["rule"]  # the decision is kept
 
 
 def test_the_review_command_lists_and_approves(server):

@@ -12,7 +12,16 @@ from sqlalchemy import delete, func, select, update
 
 from reelforge.studio.accounts import User, create_key, list_keys
 from reelforge.studio.context import Context
-from reelforge.studio.db import api_keys, characters, files, sessions, usage, users, videos
+from reelforge.studio.db import (
+    api_keys,
+    characters,
+    files,
+    moderation_log,
+    sessions,
+    usage,
+    users,
+    videos,
+)
 from reelforge.types import InvalidInputError, NotFoundError
 
 # Sizes the studio offers per aspect (Sora's, plus the default model's native drafts);
@@ -109,9 +118,16 @@ def revoke_key(ctx: Context, user: User, key_id: str) -> dict:
     return {"id": key_id, "object": "api_key", "revoked": True}
 
 
+ERASED = "(deleted with the account)"  # a deleted user's prompt or file name in the log
+
+
 def delete_account(ctx: Context, user: User, confirm: object) -> dict:
     """Delete the user, their keys, sessions, videos, uploads and characters. `confirm`
-    must be the user's name, so nothing is lost to a stray click or request."""
+    must be the user's name, so nothing is lost to a stray click or request.
+
+    The moderation log keeps its rows (when, what kind, the decision, category, rule,
+    score: the operator's record of what was blocked and how often) but loses what the
+    user wrote: the subject of their prompt and upload rows is erased."""
     if confirm != user.name:
         raise InvalidInputError(
             f"to delete the account, confirm with its name ({user.name!r}); everything in it "
@@ -124,6 +140,12 @@ def delete_account(ctx: Context, user: User, confirm: object) -> dict:
         uploads = conn.execute(select(files.c.path).where(files.c.user_id == user.id)).all()
         for table in (videos, files, characters, sessions, api_keys, usage):
             conn.execute(delete(table).where(table.c.user_id == user.id))
+        written = moderation_log.c.what.in_(("prompt", "upload"))
+        conn.execute(
+            update(moderation_log)
+            .where(moderation_log.c.user_id == user.id, written)
+            .values(subject=ERASED)
+        )
         conn.execute(delete(users).where(users.c.id == user.id))
     for upload in uploads:
         ctx.storage.delete_upload(upload.path)
