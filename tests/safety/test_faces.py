@@ -11,20 +11,20 @@ import pytest
 
 from reelforge.media import read_clip
 from reelforge.safety import HaarFaceDetector, check_output, check_upload
-from reelforge.safety.faces import sample_frames
+from reelforge.safety.faces import OUTPUT_MIN_FACE_PX, sample_frames
 from reelforge.types import Clip, InvalidInputError
 
 
 class Detector:
     """Reports `faces` boxes on every frame and counts its calls."""
 
-    def __init__(self, faces: int):
-        self.faces, self.calls = faces, 0
+    def __init__(self, faces: int, side: int = 32):
+        self.faces, self.side, self.calls = faces, side, 0
 
     def __call__(self, image: np.ndarray) -> list[tuple[int, int, int, int]]:
         assert image.ndim == 3 and image.shape[-1] == 3
         self.calls += 1
-        return [(0, 0, 10, 10)] * self.faces
+        return [(0, 0, self.side, self.side)] * self.faces
 
 
 ASTRONAUT = Path(__file__).parents[1] / "data" / "astronaut.jpg"
@@ -64,6 +64,15 @@ def test_outputs_with_faces_and_no_consented_character_go_to_review():
     assert check_output(clip, consented_character_used=False, detector=Detector(0)).action == (
         "allow"
     )
+
+
+def test_an_output_face_too_small_to_be_anyone_is_not_held_but_an_upload_one_is():
+    clip = Clip(frames=VIDEO, fps=12.0)
+    small = Detector(1, side=OUTPUT_MIN_FACE_PX - 1)
+    assert check_output(clip, consented_character_used=False, detector=small).action == "allow"
+    edge = Detector(1, side=OUTPUT_MIN_FACE_PX)
+    assert check_output(clip, consented_character_used=False, detector=edge).action == "review"
+    assert check_upload(IMAGE, consent=False, detector=small).blocked
 
 
 def test_sample_frames_spreads_over_the_video_and_refuses_other_shapes():

@@ -101,6 +101,11 @@ class HaarFaceDetector:
 UPLOAD_SAMPLES = 8  # frames of an uploaded video looked at
 OUTPUT_SAMPLES = 16  # frames of a generated clip looked at
 MIN_FRAMES = 2  # sampled frames of a video that must show a face (an image has one)
+# The smallest face an output is held for, in the clip's own pixels: the cascade's window
+# is 24 px, so a smaller "face" was found on interpolated pixels, and it is too small to
+# carry anyone's likeness. A 128x72 clip of the world model had one at 19 px (tiles round
+# a lamp post, in 3 of 12 frames) and sat in review; uploads keep every size (consent).
+OUTPUT_MIN_FACE_PX = 24
 
 
 def sample_frames(frames: np.ndarray, count: int = 8) -> np.ndarray:
@@ -170,12 +175,17 @@ def check_output(
 ) -> Decision:
     """Flag a generated clip for review when it shows faces and no consented character
     (a person who agreed to appear) was used to make it. A face must show in MIN_FRAMES
-    sampled frames (see the module's notes)."""
+    sampled frames and be OUTPUT_MIN_FACE_PX or more across (see the module's notes)."""
     if consented_character_used:
         return Decision("allow", layer="faces", rule="faces:consented_character")
+    detect = detector or HaarFaceDetector()
+
+    def large_enough(image: np.ndarray) -> list[Box]:
+        return [box for box in detect(image) if min(box[2], box[3]) >= OUTPUT_MIN_FACE_PX]
+
     return _faces_decision(
         [clip.frames],
-        detector or HaarFaceDetector(),
+        large_enough,
         "review",
         "faces:output",
         OUTPUT_SAMPLES,
