@@ -100,3 +100,27 @@ def test_the_haar_detector_finds_the_face_in_a_photograph():
     assert 60 <= x + w / 2 <= 200 and 10 <= y + h / 2 <= 150  # her face, upper middle
     assert check_upload(photo, consent=False, detector=detector).blocked
     assert check_upload(photo, consent=True, detector=detector).allowed
+
+
+def test_one_detector_finds_the_face_while_another_thread_scans_other_frames():
+    """The server shares one detector between request threads (uploads) and workers
+    (outputs); OpenCV's cascade keeps scan state on the object, and a shared one missed
+    this face in over half the calls while another thread scanned noise."""
+    import threading
+
+    photo = read_clip(ASTRONAUT).frames[0]
+    noise = np.random.default_rng(0).integers(0, 256, (72, 128, 3), dtype=np.uint8)
+    detector, stop = HaarFaceDetector(), threading.Event()
+
+    def scan_noise() -> None:
+        while not stop.is_set():
+            detector(noise)
+
+    other = threading.Thread(target=scan_noise)
+    other.start()
+    try:
+        found = [len(detector(photo)) for _ in range(60)]
+    finally:
+        stop.set()
+        other.join()
+    assert found == [1] * 60
