@@ -66,41 +66,63 @@ def add_video(ctx: Context, video_id: str, expires_at: float | None) -> None:
         (folder / name).write_bytes(b"x")
 
 
-def deleted_at(ctx: Context, video_id: str) -> float | None:
+def marked_at(ctx: Context, video_id: str) -> tuple[float | None, float | None]:
+    """(assets_deleted_at, files_deleted_at): when it was marked expired, when its files went."""
     with ctx.db.connect() as conn:
-        return conn.execute(
-            select(videos.c.assets_deleted_at).where(videos.c.id == video_id)
-        ).scalar_one()
+        row = conn.execute(
+            select(videos.c.assets_deleted_at, videos.c.files_deleted_at).where(
+                videos.c.id == video_id
+            )
+        ).one()
+    return row.assets_deleted_at, row.files_deleted_at
 
 
-def test_expired_files_go_and_the_row_stays_marked(ctx):
+def test_expired_videos_are_marked_first_and_lose_their_files_after_the_grace(ctx):
     add_video(ctx, "video_old", expires_at=NOW - 1)
     add_video(ctx, "video_due", expires_at=NOW)
     add_video(ctx, "video_new", expires_at=NOW + 3600)
     add_video(ctx, "video_kept", expires_at=None)
 
-    assert sorted(delete_expired(ctx, now=NOW)) == ["video_due", "video_old"]
+    # Marked, so downloads are refused, but a download already past its check still
+    # finds its file (the race this grace is for).
+    assert delete_expired(ctx, now=NOW, grace_s=30) == []
+    for due in ("video_old", "video_due"):
+        assert marked_at(ctx, due) == (NOW, None)
+        assert ctx.storage.asset(due, "video").exists()
+    assert delete_expired(ctx, now=NOW + 29, grace_s=30) == []
 
+    assert sorted(delete_expired(ctx, now=NOW + 30, grace_s=30)) == ["video_due", "video_old"]
     for gone in ("video_old", "video_due"):
         assert not ctx.storage.video_dir(gone).exists()
-        assert deleted_at(ctx, gone) == NOW
+        assert marked_at(ctx, gone) == (NOW, NOW + 30)
         with pytest.raises(NotFoundError):
             ctx.storage.asset(gone, "video")
     for kept in ("video_new", "video_kept"):
         assert ctx.storage.asset(kept, "video").exists()
         assert ctx.storage.master(kept).name == MASTER
-        assert deleted_at(ctx, kept) is None
+        assert marked_at(ctx, kept) == (None, None)
 
 
-def test_a_second_pass_deletes_nothing_more(ctx):
+def test_a_later_pass_deletes_nothing_more(ctx):
     add_video(ctx, "video_old", expires_at=NOW - 1)
-    assert delete_expired(ctx, now=NOW) == ["video_old"]
-    assert delete_expired(ctx, now=NOW + 10) == []
-    assert deleted_at(ctx, "video_old") == NOW  # the first deletion's time
+    assert delete_expired(ctx, now=NOW, grace_s=0) == ["video_old"]
+    assert delete_expired(ctx, now=NOW + 10, grace_s=0) == []
+    assert marked_at(ctx, "video_old") == (NOW, NOW)  # the first pass's times
 
 
 def test_the_default_now_is_the_clock(ctx):
     add_video(ctx, "video_past", expires_at=time.time() - 5)
     add_video(ctx, "video_future", expires_at=time.time() + 3600)
-    assert delete_expired(ctx) == ["video_past"]
+    assert delete_expired(ctx, grace_s=0) == ["video_past"]
     assert ctx.storage.video_dir("video_future").exists()
+
+
+def test_a_marked_video_refuses_downloads_before_its_files_go(ctx):
+    from reelforge.studio.library import content
+    from reelforge.studio.accounts import User
+
+    add_video(ctx, "video_old", expires_at=NOW - 1)
+    delete_expired(ctx, now=NOW, grace_s=30)
+    assert ctx.storage.asset("video_old", "video").exists()
+    with pytest.raises(NotFoundError, match="expired"):
+        content(ctx, User("user_1", "someone", "pro"), "video_old", "video")

@@ -81,7 +81,8 @@ videos = Table(
     Column("started_at", Float),
     Column("completed_at", Float),
     Column("expires_at", Float),
-    Column("assets_deleted_at", Float),
+    Column("assets_deleted_at", Float),  # expired: its files are refused from then on
+    Column("files_deleted_at", Float),  # and deleted a grace period later (cleanup.py)
     Column("worker_id", String(200)),
     Column("heartbeat_at", Float),
     Column("attempts", Integer, nullable=False, default=0),
