@@ -5,7 +5,14 @@ import torch
 
 from reelforge.model.conditioning import no_condition
 from reelforge.model.dit import DiTConfig, VideoDiT
-from reelforge.model.flow import add_noise, flow_loss, sample_time, shift_time, time_shift
+from reelforge.model.flow import (
+    FlowConfig,
+    add_noise,
+    flow_loss,
+    sample_time,
+    shift_time,
+    time_shift,
+)
 from reelforge.model.sampler import (
     FlowMatchScheduler,
     SamplerConfig,
@@ -14,6 +21,7 @@ from reelforge.model.sampler import (
     sample,
 )
 from reelforge.model.text import HashTextEncoder, TextBatch
+from reelforge.types import InvalidInputError
 
 C = 4
 SHAPE = (2, C, 3, 4, 6)
@@ -48,6 +56,26 @@ def test_time_shift_grows_with_token_count():
     gen = torch.Generator().manual_seed(0)
     small, large = (sample_time(4000, n, generator=gen).mean() for n in (256, 4096))
     assert 0 < small < large < 1
+
+
+def test_an_unshifted_share_of_training_times_keeps_the_low_noise_end():
+    strong = FlowConfig(base_shift=6.0, logit_std=1.2)
+    mixed = FlowConfig(base_shift=6.0, logit_std=1.2, unshifted_prob=0.3)
+    tokens = 520  # a 4 s 128x72 clip
+    below_half = {}
+    for name, flow in (("strong", strong), ("mixed", mixed)):
+        t = sample_time(20000, tokens, flow, torch.Generator().manual_seed(1))
+        assert ((t > 0) & (t < 1)).all()
+        below_half[name] = (t < 0.5).float().mean().item()
+    assert below_half["strong"] < 0.06  # median t is about 0.9
+    assert 0.15 < below_half["mixed"] < 0.25  # 30 % unshifted, half of them below 0.5
+    # Without the option nothing more is drawn: earlier runs resume bit for bit.
+    used, plain = torch.Generator().manual_seed(2), torch.Generator().manual_seed(2)
+    sample_time(8, tokens, strong, used)
+    torch.randn(8, generator=plain)
+    assert torch.equal(used.get_state(), plain.get_state())
+    with pytest.raises(InvalidInputError, match="unshifted_prob"):
+        FlowConfig(unshifted_prob=1.5)
 
 
 def test_noise_path_ends_at_data_and_noise():

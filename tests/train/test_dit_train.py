@@ -126,6 +126,24 @@ def test_a_dit_from_before_the_output_conv_continues_with_one_at_zero(dit_config
         torch.testing.assert_close(v, want, atol=1e-6, rtol=1e-5)
 
 
+def test_model_final_conv_0_keeps_a_model_from_before_the_conv_without_one(
+    dit_config, tmp_path
+):
+    first = load_dit(train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0}))["dit"])
+    older = VideoDiT(replace(first.cfg, final_conv=0))
+    older.load_state_dict({k: v for k, v in first.state_dict().items() if "final_conv" not in k})
+    save_dit(older, tmp_path / "older.safetensors")
+    fields = {
+        "run.eval_every": 0,
+        "run.steps": 2,
+        "model.init": str(tmp_path / "older.safetensors"),
+        "model.final_conv": 0,
+    }
+    kept = load_dit(train_dit(dit_config(tmp_path / "b", **fields))["dit"])
+    assert kept.cfg == older.cfg and kept.final_conv is None
+    assert not any("final_conv" in k for k in kept.state_dict())
+
+
 def test_a_dit_init_of_another_shape_is_refused(dit_config, tmp_path):
     first = train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0, "run.steps": 1}))
     fields = {"model.init": str(first["dit"]), "model.preset": "Reel-XS/2"}

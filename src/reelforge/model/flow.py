@@ -10,6 +10,10 @@ Training times are logit-normal, t = sigmoid(m + s·n), then shifted towards noi
 shift_time(t, α) = α·t / (1 + (α - 1)·t). More tokens carry the same picture with more
 redundancy, so they need more noise to hide it: α = base_shift · sqrt(N / base_tokens)
 (SD3's resolution rule). Sampling uses the same α so both see the same times.
+
+A strong shift leaves little training below t = 0.5, where the last details are settled
+(and the frames next to given ones made to match them); `unshifted_prob` draws that share
+of the times without the shift, so both ends are learned.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import torch
 
 from reelforge.model.patches import num_tokens
 from reelforge.model.text import TextBatch
+from reelforge.types import InvalidInputError
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,14 @@ class FlowConfig:
     base_shift: float = 1.0
     logit_mean: float = 0.0
     logit_std: float = 1.0
+    unshifted_prob: float = 0.0  # share of training times drawn without the shift
+
+    def __post_init__(self):
+        if not 0.0 <= self.unshifted_prob <= 1.0:
+            raise InvalidInputError(
+                f"flow.unshifted_prob must be between 0 and 1; got {self.unshifted_prob}",
+                param="unshifted_prob",
+            )
 
 
 def time_shift(num_tokens: int, flow: FlowConfig = FlowConfig()) -> float:
@@ -47,11 +60,13 @@ def sample_time(
     flow: FlowConfig = FlowConfig(),
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """(B,) training times: shifted logit-normal."""
-    n = torch.randn(batch, generator=generator)
-    return shift_time(
-        torch.sigmoid(flow.logit_mean + flow.logit_std * n), time_shift(num_tokens, flow)
-    )
+    """(B,) training times: logit-normal, shifted except for a `flow.unshifted_prob` share."""
+    t = torch.sigmoid(flow.logit_mean + flow.logit_std * torch.randn(batch, generator=generator))
+    shifted = shift_time(t, time_shift(num_tokens, flow))
+    if flow.unshifted_prob <= 0:  # draws nothing more, so older runs resume unchanged
+        return shifted
+    keep = torch.rand(batch, generator=generator) < flow.unshifted_prob
+    return torch.where(keep, t, shifted)
 
 
 def add_noise(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 FILES_GRACE_S = 30.0  # from the mark to the files' deletion
 
 
-def delete_expired(ctx: Context, now: float | None = None, grace_s: float = FILES_GRACE_S) -> list[str]:
+def delete_expired(
+    ctx: Context, now: float | None = None, grace_s: float = FILES_GRACE_S
+) -> list[str]:
     """Mark every video past its expiry (its files are refused from now on) and delete
     the files of those marked at least `grace_s` ago; returns the ids whose files went."""
     now = time.time() if now is None else now
@@ -51,9 +53,7 @@ def delete_expired(ctx: Context, now: float | None = None, grace_s: float = FILE
     for video_id in due:
         ctx.storage.delete_video(video_id)
         with ctx.db.begin() as conn:
-            conn.execute(
-                update(videos).where(videos.c.id == video_id).values(files_deleted_at=now)
-            )
+            conn.execute(update(videos).where(videos.c.id == video_id).values(files_deleted_at=now))
     if due:
         logger.info("deleted the files of %d expired videos", len(due))
     return due

@@ -110,6 +110,9 @@ class DiTModelConfig:
     preset: str = "Reel-S/2"  # a name in reelforge.model.dit.DIT_MODELS
     vae: str = "runs/vae/vae.safetensors"  # the trained VAE (`train vae` exports it)
     init: str = ""  # continue from this DiT file (`train dit` exports it) instead of random
+    # The output conv's kernel (`DiTConfig.final_conv`); None: the preset's. 0 keeps a
+    # model from before the conv as it is, so a run on it changes one thing at a time.
+    final_conv: int | None = None
 
 
 @dataclass

@@ -53,7 +53,8 @@ def build_model(config: DiTTrainConfig, cache: LatentCache) -> VideoDiT:
     preset, channels, text_dim = index
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.run.seed)
-        model = build_dit(preset, in_channels=channels, text_dim=text_dim)
+        conv = {} if config.model.final_conv is None else {"final_conv": config.model.final_conv}
+        model = build_dit(preset, in_channels=channels, text_dim=text_dim, **conv)
     if not config.model.init:
         return model
     start = load_dit(config.model.init).train()
