@@ -118,8 +118,8 @@ def test_the_default_now_is_the_clock(ctx):
 
 
 def test_a_marked_video_refuses_downloads_before_its_files_go(ctx):
-    from reelforge.studio.library import content
     from reelforge.studio.accounts import User
+    from reelforge.studio.library import content
 
     add_video(ctx, "video_old", expires_at=NOW - 1)
     delete_expired(ctx, now=NOW, grace_s=30)

@@ -126,9 +126,7 @@ def test_a_dit_from_before_the_output_conv_continues_with_one_at_zero(dit_config
         torch.testing.assert_close(v, want, atol=1e-6, rtol=1e-5)
 
 
-def test_model_final_conv_0_keeps_a_model_from_before_the_conv_without_one(
-    dit_config, tmp_path
-):
+def test_model_final_conv_0_keeps_a_model_from_before_the_conv_without_one(dit_config, tmp_path):
     first = load_dit(train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0}))["dit"])
     older = VideoDiT(replace(first.cfg, final_conv=0))
     older.load_state_dict({k: v for k, v in first.state_dict().items() if "final_conv" not in k})
