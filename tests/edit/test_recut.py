@@ -10,7 +10,7 @@ from reelforge.edit.recut import extend_once, recut, trim
 from reelforge.engines.base import GenerationCancelled
 from reelforge.engines.native import NativeEngine
 from reelforge.engines.native_weights import save_random_weights
-from reelforge.types import Clip, InvalidInputError
+from reelforge.types import Clip, InvalidInputError, UnsupportedError
 
 RATE = 8_000
 FAST = Sampling(steps=1)
@@ -91,6 +91,7 @@ def test_every_pass_samples_as_asked_and_progress_runs_to_the_end(engine):
     specs = [spec for spec, _ in recording.calls]
     assert len(specs) == 3  # the span made again, then each end
     assert all((s.guidance, s.negative_prompt, s.steps) == (3.0, "blur", 1) for s in specs)
+    assert len({s.seed for s in specs}) == 3  # no two passes share their noise
     assert seen == sorted(seen) and seen[-1] == 1.0
     assert any(1 / 3 < f < 2 / 3 for f in seen)  # one bar: the second pass in its middle third
 
@@ -101,6 +102,14 @@ def test_a_cancel_stops_the_recut_before_its_next_pass(engine):
         recut(numbered(), 0.5, 2.5, engine=recording, regenerate_span=(1.0, 1.5), extend_end=0.5,
               sampling=FAST, should_cancel=lambda: len(recording.calls) > 0)  # fmt: skip
     assert len(recording.calls) == 1
+
+
+def test_an_extension_too_long_for_the_engine_is_refused_before_any_pass(engine):
+    recording = Recording(engine)
+    with pytest.raises(UnsupportedError, match="longer than this engine makes"):
+        recut(numbered(), 0.5, 2.5, engine=recording, regenerate_span=(1.0, 1.5),
+              extend_end=5.0, sampling=FAST)  # fmt: skip
+    assert recording.calls == []  # the span was not made again first
 
 
 @pytest.mark.parametrize(

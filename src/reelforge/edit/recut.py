@@ -25,7 +25,7 @@ from reelforge.edit.fill import anchored, engine_fps, engine_size, made_by_of, r
 from reelforge.edit.lineage import with_parents
 from reelforge.edit.seams import span_joins
 from reelforge.edit.stitch import letterbox, letterbox_box, retime_indices, unletterbox
-from reelforge.engines.base import CancelFn, Engine, ProgressFn
+from reelforge.engines.base import CancelFn, Engine, GenerationSpec, ProgressFn
 from reelforge.types import Clip, InvalidInputError, Keyframe
 
 GIVEN = 5  # frames given to an extension: latent frames 0 and 1 of a 4x causal VAE
@@ -70,13 +70,48 @@ def extend_once(
     at_end: bool = True,
     prompt: str = "",
     sampling: Sampling | None = None,
+    seed_offset: int = 0,
     on_progress: ProgressFn | None = None,
     should_cancel: CancelFn | None = None,
 ) -> Clip:
     """`clip` with `seconds` more made by `engine` in one pass after its end (or before
     its start), given its last (first) GIVEN frames, and tied to the clip's frame beside
-    them (fill.anchored); silence under the new frames. metadata gains the engine and
-    model that made them."""
+    them (fill.anchored); silence under the new frames. The pass samples as `sampling`
+    says, its seed offset by `seed_offset`. metadata gains the engine and model that
+    made the new frames."""
+    spec = extension_spec(clip, engine, seconds, at_end, prompt, sampling, seed_offset)
+    count, size, fps = round(seconds * clip.fps), (spec.width, spec.height), spec.fps
+    given = len(spec.keyframes[0].frames)
+    new = spec.num_frames - given
+    result = engine.generate(spec, on_progress, should_cancel)
+    made = result.frames[given:] if at_end else result.frames[:new]
+    pick = np.minimum((np.arange(count) * fps / clip.fps + 1e-6).astype(int), new - 1)
+    box = letterbox_box(clip.width, clip.height, size)
+    edge = given - 1 if at_end else new  # the clip's frame beside the new ones, as made
+    made = np.concatenate([made[pick], result.frames[edge : edge + 1]])
+    made = unletterbox(made, box, (clip.width, clip.height))
+    added = _tied(clip, made, at_end)
+    parts = [clip.frames, added] if at_end else [added, clip.frames]
+    audio = clip.audio
+    if clip.has_audio:
+        silence = round((clip.num_frames + count) / clip.fps * clip.sample_rate) - audio.shape[1]
+        pad = (0, silence) if at_end else (silence, 0)
+        audio = np.pad(audio, ((0, 0), pad))
+    metadata = {**clip.metadata, **made_by_of(result)}
+    return clip.with_(frames=np.concatenate(parts), audio=audio, metadata=metadata)
+
+
+def extension_spec(
+    clip: Clip,
+    engine: Engine,
+    seconds: float,
+    at_end: bool = True,
+    prompt: str = "",
+    sampling: Sampling | None = None,
+    seed_offset: int = 0,
+) -> GenerationSpec:
+    """The engine pass that extends `clip` by `seconds`: at the engine's size and rate,
+    given the clip's last (first) GIVEN frames, conformed."""
     count = round(seconds * clip.fps)  # frames at the clip's rate
     if count < 1:
         raise InvalidInputError(
@@ -89,25 +124,9 @@ def extend_once(
     given = ours[-GIVEN:] if at_end else ours[:GIVEN]
     new = math.ceil(seconds * fps - 1e-6)
     keys = [Keyframe(0 if at_end else new, given)]
-    spec = (sampling or Sampling()).spec(
-        prompt, Canvas(*size, fps), len(given) + new, keyframes=keys
+    return (sampling or Sampling()).spec(
+        prompt, Canvas(*size, fps), len(given) + new, seed_offset, keyframes=keys
     )
-    result = engine.generate(spec, on_progress, should_cancel)
-    made = result.frames[len(given) :] if at_end else result.frames[:new]
-    pick = np.minimum((np.arange(count) * fps / clip.fps + 1e-6).astype(int), new - 1)
-    box = letterbox_box(clip.width, clip.height, size)
-    edge = len(given) - 1 if at_end else new  # the clip's frame beside the new ones, as made
-    made = np.concatenate([made[pick], result.frames[edge : edge + 1]])
-    made = unletterbox(made, box, (clip.width, clip.height))
-    added = _tied(clip, made, at_end)
-    parts = [clip.frames, added] if at_end else [added, clip.frames]
-    audio = clip.audio
-    if clip.has_audio:
-        silence = round((clip.num_frames + count) / clip.fps * clip.sample_rate) - audio.shape[1]
-        pad = (0, silence) if at_end else (silence, 0)
-        audio = np.pad(audio, ((0, 0), pad))
-    metadata = {**clip.metadata, **made_by_of(result)}
-    return clip.with_(frames=np.concatenate(parts), audio=audio, metadata=metadata)
 
 
 def _tied(clip: Clip, made: np.ndarray, at_end: bool) -> np.ndarray:
@@ -155,11 +174,13 @@ def recut(
     first = frame_at(clip, start, "start")
     out = trim(clip, start, end)
     text = prompt if prompt is not None else clip.metadata.get("prompt") or ""
-    progress = on_progress or quiet
-    stages = [regenerate_span is not None, extend_end > 0, extend_start > 0].count(True)
-    shares = (share_progress(progress, i, stages) for i in range(stages))
     common = dict(prompt=text, sampling=sampling, should_cancel=should_cancel)
     details: dict = {"span": [first / clip.fps, (first + out.num_frames) / clip.fps]}
+    # The engine passes, in order: each takes the clip so far, its share of the progress
+    # bar and its seed offset. Regenerating offsets its windows by the frames filled
+    # before each (fill.regenerate), so the extensions start past its last offset: no
+    # two passes share their noise.
+    passes = []
     if regenerate_span is not None:
         a, b = (frame_at(clip, s, "regenerate") - first for s in regenerate_span)
         if not 0 <= a < b <= out.num_frames:
@@ -170,14 +191,21 @@ def recut(
             )
         mask = np.zeros(out.num_frames, dtype=bool)
         mask[a:b] = True
-        out = regenerate(out, mask, engine, on_progress=next(shares), **common)
+        passes.append(lambda c, bar, _: regenerate(c, mask, engine, on_progress=bar, **common))
         details["regenerated_frames"] = [a, b]
-    if extend_end > 0:
-        out = extend_once(out, engine, extend_end, on_progress=next(shares), **common)
-    if extend_start > 0:
-        share = next(shares)
-        out = extend_once(out, engine, extend_start, at_end=False, on_progress=share, **common)
-    if stages:
+    for seconds, at_end in ((extend_end, True), (extend_start, False)):
+        if seconds > 0:  # an extension the engine cannot make is refused before any pass
+            engine.check(extension_spec(out, engine, seconds, at_end, text, sampling))
+            passes.append(
+                lambda c, bar, k, seconds=seconds, at_end=at_end: extend_once(
+                    c, engine, seconds, at_end=at_end, seed_offset=k, on_progress=bar, **common
+                )
+            )
+    offset = 0 if regenerate_span is None else b - a
+    progress = on_progress or quiet
+    for i, run in enumerate(passes):
+        out = run(out, share_progress(progress, i, len(passes)), offset + i)
+    if passes:
         progress(1.0, "done")
     ahead, after = round(extend_start * clip.fps), round(extend_end * clip.fps)
     details["extended"] = [ahead, after]
