@@ -97,7 +97,7 @@ def test_a_trim_keeps_the_frames_of_its_span_and_costs_nothing(server, pro, a):
 
 def test_a_recut_makes_a_span_again_and_extends_its_end(pro, a):
     body = {"video_id": a.id, "start": 0, "end": 2, "regenerate": [0.5, 1.0], "extend_end": 1}
-    video, frames = _finished(pro, "recuts", body)
+    video, frames = _finished(pro, "recuts", body | {"negative_prompt": "fog, rain"})
     assert video.seconds == "3" and len(frames) == 36
     source = _frames(pro, a)
     assert _close(frames[:6], source[:6]) and _close(frames[12:24], source[12:24])
@@ -188,6 +188,8 @@ def test_an_extension_backward_leads_into_the_source(pro, a):
         ("stitches", {"video_ids": ["A"]}, "video_ids"),
         ("storyboards", {"cards": []}, "cards"),
         ("storyboards", {"cards": [{"prompt": " ", "seconds": 2}]}, "cards[0].prompt"),
+        ("loops", {"video_id": "A", "negative_prompt": "p0rn, nsfw"}, "negative_prompt"),
+        ("fills", {"video_id": "A", "frames": [3], "negative_prompt": " "}, "negative_prompt"),
     ],
 )
 def test_bad_requests_are_refused_naming_the_field(pro, a, b, route, body, param):

@@ -51,3 +51,26 @@ def test_a_negative_prompt_is_moderated_too(studio):
     with pytest.raises(ModerationBlocked) as blocked:
         studio.create_video(user, fields, None)
     assert blocked.value.param == "negative_prompt"
+
+
+@pytest.mark.parametrize(
+    "kind", ["remix", "extend", "recut", "loop", "blend", "fill", "storyboard"]
+)
+def test_every_edit_job_samples_with_its_negative_prompt(studio, monkeypatch, kind):
+    from reelforge.studio import render as render_module
+    from reelforge.studio import render_edits
+
+    seen = []
+
+    def capture(*args, sampling, **kwargs):
+        seen.append(sampling)
+        return "made"
+
+    monkeypatch.setattr(render_module, "source_clip", lambda ctx, params: "source")
+    monkeypatch.setattr(render_module.edit, "remix", capture)
+    monkeypatch.setattr(render_module.edit, "extend", capture)
+    monkeypatch.setattr(render_edits, "KINDS", {kind: lambda job: capture(sampling=job.sampling)})
+    params = {"seed": 7, "negative_prompt": "rain", "strength": 0.5, "added_seconds": 1.0}
+    row = SimpleNamespace(kind=kind, engine="native", prompt="a kite", params=json.dumps(params))
+    assert render(studio.ctx, row, lambda f, m: None, lambda: False) == "made"
+    assert [(s.seed, s.negative_prompt) for s in seen] == [(7, "rain")]

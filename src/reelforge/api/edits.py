@@ -21,6 +21,9 @@ Seconds = Annotated[float, Field(gt=0, le=60)]
 Prompt = Annotated[
     str | None, Field(description="What the new frames show; default: the source's prompt")
 ]
+NegativePrompt = Annotated[
+    str | None, Field(description="What the new frames should not show (moderated too)")
+]
 
 
 class _Request(BaseModel):
@@ -37,12 +40,14 @@ class RecutRequest(_Request):
     extend_start: float = Field(0.0, ge=0, le=60, description="Seconds added before the cut")
     extend_end: float = Field(0.0, ge=0, le=60, description="Seconds added after it")
     prompt: Prompt = None
+    negative_prompt: NegativePrompt = None
 
 
 class LoopRequest(_Request):
     video_id: str
     seconds: Seconds = Field(1.0, description="Length of the bridge from the end to the start")
     prompt: Prompt = None
+    negative_prompt: NegativePrompt = None
 
 
 class BlendRequest(_Request):
@@ -57,6 +62,7 @@ class BlendRequest(_Request):
         0.6, description="How far the mix redraws the cross-fade (0..1)"
     )
     prompt: Prompt = None
+    negative_prompt: NegativePrompt = None
 
 
 class FillRequest(_Request):
@@ -66,6 +72,7 @@ class FillRequest(_Request):
     )
     detect: bool = Field(True, description="Also find black, frozen and corrupt frames")
     prompt: Prompt = None
+    negative_prompt: NegativePrompt = None
 
 
 class StitchRequest(_Request):
@@ -88,6 +95,7 @@ class StoryboardRequest(_Request):
     model: str | None = None
     seed: int | None = Field(None, ge=0)
     consent: bool = Field(False, description="People shown in card images consented")
+    negative_prompt: NegativePrompt = None
 
 
 def _studio(request: Request) -> Studio:

@@ -30,7 +30,8 @@ def render(ctx: Context, row: Row, progress: ProgressFn, cancel: CancelFn) -> Cl
     engine = ctx.engines.get(row.engine)
     if row.kind == "create":
         return _create(ctx, row, params, engine, progress, cancel)
-    sampling = edit.Sampling(seed=params["seed"], expand=expanded)
+    negative = params.get("negative_prompt", "")
+    sampling = edit.Sampling(seed=params["seed"], negative_prompt=negative, expand=expanded)
     if row.kind in ("remix", "edit"):
         source = source_clip(ctx, params)
         return edit.remix(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -112,7 +112,7 @@ def _storyboard(job: EditJob) -> Clip:
         for c in job.params["cards"]
     )
     seed = job.params["board_seed"]
-    sampling = job.sampling if seed is None else edit.Sampling(seed, expand=job.sampling.expand)
+    sampling = job.sampling if seed is None else replace(job.sampling, seed=seed)
     return edit.render_storyboard(
         edit.Storyboard(cards),
         job.engine,

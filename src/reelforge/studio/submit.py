@@ -79,9 +79,7 @@ def create(ctx: Context, user: User, fields: dict, reference: Upload | dict | No
     fps = engine.capabilities.fps[0]
     job = Job("create", model, engine_name, prompt, (width, height), str(seconds), seconds, {})
     job.consent = moderation.consent_of(fields.get("consent"))
-    if fields.get("negative_prompt") is not None:  # reelforge's own field: what to leave out
-        negative = prompt_of(fields["negative_prompt"], limit, "negative_prompt")
-        job.params["negative_prompt"] = job.negative = negative
+    take_negative(ctx, job, fields)
     keyframes = []
     if reference is not None:
         upload, file_id = _reference(ctx, user, reference)
@@ -131,6 +129,7 @@ def remix_of(ctx: Context, user: User, source, fields: dict) -> dict:
         {"source_video_id": source.id, "strength": strength},
         remixed_from=source.id,
     )
+    take_negative(ctx, job, fields)
     return queue_job(ctx, user, plan, job)
 
 
@@ -142,6 +141,7 @@ def edit(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
     job.consent = moderation.consent_of(fields.get("consent"))
     job.prompt = prompt
     job.params["strength"] = strength
+    take_negative(ctx, job, fields)
     check_plan(plan, *job.size, job.charge)
     check_engine(ctx.engines.get(job.engine), *job.size, job.charge)
     return queue_job(ctx, user, plan, job)
@@ -161,9 +161,19 @@ def extend(ctx: Context, user: User, fields: dict, ref: VideoRef) -> dict:
     check_engine(ctx.engines.get(job.engine), *job.size, added)
     job.prompt = prompt
     job.params.update(added_seconds=added, direction=direction)
+    take_negative(ctx, job, fields)
     job.seconds = seconds_text(float(job.seconds) + added)
     job.charge = added
     return queue_job(ctx, user, plan, job)
+
+
+def take_negative(ctx: Context, job: Job, fields: dict) -> None:
+    """reelforge's own `negative_prompt` field (what to leave out), for every request that
+    makes frames; it is moderated like the prompt (see _moderate)."""
+    if fields.get("negative_prompt") is not None:
+        limit = ctx.config.server.max_prompt_chars
+        negative = prompt_of(fields["negative_prompt"], limit, "negative_prompt")
+        job.params["negative_prompt"] = job.negative = negative
 
 
 # -- references ---------------------------------------------------------------------------

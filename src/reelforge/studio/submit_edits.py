@@ -27,6 +27,7 @@ from reelforge.studio.submit import (
     engine_with,
     queue_job,
     seconds_text,
+    take_negative,
 )
 from reelforge.types import InvalidInputError, UnsupportedError
 
@@ -175,6 +176,7 @@ def storyboard(ctx: Context, user: User, body: dict) -> dict:
         {"cards": cards, "board_seed": body["seed"]},
     )
     job.consent = body["consent"]
+    take_negative(ctx, job, body)
     # Each card alone, then queue_job checks them joined: words
     # that are harmless apart may not be together (a child in one card, nudity in the next).
     for i, card in enumerate(cards):
@@ -213,6 +215,7 @@ def _queue(ctx, user, source, kind: str, body: dict, seconds: float, made: float
     params["source_video_id"] = source.id
     size = size_of(source.size)
     job = Job(kind, source.model, source.engine, text, size, seconds_text(seconds), made, params)
+    take_negative(ctx, job, body)
     return queue_job(ctx, user, plan, job)
 
 
