@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from reelforge.cli import edit_extend as common
-from reelforge.cli import generate as gen
 from reelforge.cli.errors import user_errors
 
 
@@ -64,8 +63,7 @@ def blend_command(
             )
         value = strength_of(strength)
         a, b = common.read_input(first, "first"), common.read_input(second, "second")
-        maker = gen._engine(engine, weights, config)
-        common.moderate([prompt], [a, b], consent)
+        maker = common.load_engine(engine, weights, config, [prompt], [a, b], consent)
         settings = common.sampling(seed, steps, guidance, negative, expand)
         text = prompt or None
         with common.progress_bar() as report:

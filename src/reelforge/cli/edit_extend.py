@@ -25,9 +25,11 @@ ENGINE = typer.Option(
     "native",
     "--engine",
     help="Which engine makes the new frames: an \\[engines.NAME] table of --config, or a "
-    "kind (native, ltx, wan).",
+    "kind (native, ltx, wan; `reelforge engines list`).",
 )
-WEIGHTS = typer.Option(None, "--weights", help="The engine's weights folder.")
+WEIGHTS = typer.Option(
+    None, "--weights", help="The engine's weights folder (native: default the shipped one)."
+)
 CONFIG = typer.Option(None, "--config", help="A studio TOML file with \\[engines.NAME] tables.")
 SEED = typer.Option(0, "--seed", help="The same seed gives the same result.")
 STEPS = typer.Option(None, "--steps", min=1, help="Sampling steps.")
@@ -88,6 +90,16 @@ def moderate(prompts: Sequence[str], clips: Sequence, consent: bool) -> None:
             raise error
 
 
+def load_engine(
+    engine: str, weights, config, prompts: Sequence[str], clips: Sequence, consent: bool
+):
+    """The engine that makes an edit's new frames, after the checks before any work on
+    its prompts and input clips (`moderate`)."""
+    maker = gen._engine(engine, weights, config)
+    moderate(prompts, clips, consent)
+    return maker
+
+
 @contextmanager
 def progress_bar() -> Iterator[Callable[[float, str], None]]:
     """An on_progress callback drawing a bar on stderr."""
@@ -106,28 +118,13 @@ def progress_bar() -> Iterator[Callable[[float, str], None]]:
 
 
 def publish(clip, out: Path, maker, kind: str, sources: Sequence[Path], identity, key) -> Path:
-    """Mark, write and sign the result (a C2PA clip of `kind` made from `sources`); says
-    how continuous its joins are (if it recorded any) and how to check each."""
-    from reelforge.cli.edit_stitch import echo_continuity
-    from reelforge.media import write_mp4
-    from reelforge.provenance.c2pa_sign import sign_mp4
-    from reelforge.provenance.manifest import build_manifest
+    """Mark, write and sign the result (a C2PA clip of `kind` that `maker` made from
+    `sources`); says how continuous its joins are (if it recorded any) and how to check
+    each."""
+    from reelforge.cli.edit_stitch import echo_continuity, write_signed
 
     echo_continuity(clip)
-    signer = gen._signer(identity)
-    clip, payload = gen._mark(clip, signer, key)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    path = write_mp4(clip, out)
-    manifest = build_manifest(
-        kind, maker.name, clip.metadata.get("model"), ingredients=[s.name for s in sources]
-    )
-    sign_mp4(path, path, manifest, signer, list(sources))
-    ids = payload.hex()
-    typer.echo(
-        f"invisible watermark: installation {ids['installation']}, run {ids['job']} "
-        f"(check: reelforge detect {path})"
-    )
-    typer.echo(f"signed with Content Credentials (check: reelforge verify {path})")
+    path = write_signed(clip, out, kind, list(sources), identity, key, engine=maker.name)
     typer.echo(f"wrote {path} ({clip.num_frames} frames, {clip.duration:.2f} s)")
     return path
 
@@ -178,8 +175,7 @@ def extend_command(
         source = read_input(clip)
         if total is not None:
             times = steps_to_reach(source, seconds, total)
-        maker = gen._engine(engine, weights, config)
-        moderate([prompt], [source], consent)
+        maker = load_engine(engine, weights, config, [prompt], [source], consent)
         settings = sampling(seed, steps, guidance, negative, expand)
         with progress_bar() as report:
             result = extend(

@@ -6,17 +6,21 @@ from pathlib import Path
 
 import typer
 
-from reelforge.cli.edit_extend import EXPAND, GUIDANCE, NEGATIVE, progress_bar, sampling
-from reelforge.cli.edit_recut import (
+from reelforge.cli.edit_extend import (
     CONFIG,
     CONSENT,
     ENGINE,
-    PROMPT,
+    EXPAND,
+    GUIDANCE,
+    NEGATIVE,
     SEED,
     STEPS,
     WEIGHTS,
-    EngineOptions,
+    load_engine,
+    progress_bar,
+    sampling,
 )
+from reelforge.cli.edit_recut import PROMPT
 from reelforge.cli.edit_stitch import (
     IDENTITY,
     WATERMARK_KEY,
@@ -73,7 +77,7 @@ def fill_command(
         if not listed and not (find and detect_damage(clip)):
             typer.echo("nothing to fill: no frame listed or detected; nothing written")
             return
-        maker = EngineOptions(engine, weights, config, prompt, consent).load(clip)
+        maker = load_engine(engine, weights, config, [prompt], [clip], consent)
         settings = sampling(seed, steps, guidance, negative, expand)
         with progress_bar() as report:
             result = fill_frames(

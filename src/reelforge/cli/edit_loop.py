@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from reelforge.cli import edit_extend as common
-from reelforge.cli import generate as gen
 from reelforge.cli.errors import user_errors
 
 
@@ -43,8 +42,7 @@ def loop_command(
 
     with user_errors():
         source = common.read_input(clip)
-        maker = gen._engine(engine, weights, config)
-        common.moderate([prompt], [source], consent)
+        maker = common.load_engine(engine, weights, config, [prompt], [source], consent)
         settings = common.sampling(seed, steps, guidance, negative, expand)
         with common.progress_bar() as report:
             result = loop(

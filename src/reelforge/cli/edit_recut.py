@@ -1,18 +1,26 @@
-"""`reelforge recut CLIP --start 1 --end 3 [--regenerate 1.5:2 --prompt ...] [--extend-end 2]`.
-
-Also the engine options every generating edit shares (`EngineOptions`), read the way
-`reelforge generate` reads them.
-"""
+"""`reelforge recut CLIP --start 1 --end 3 [--regenerate 1.5:2 --prompt ...] [--extend-end 2]`."""
 
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
-from reelforge.cli.edit_extend import EXPAND, GUIDANCE, NEGATIVE, progress_bar, sampling
+from reelforge.cli.edit_extend import (
+    CONFIG,
+    CONSENT,
+    ENGINE,
+    EXPAND,
+    GUIDANCE,
+    NEGATIVE,
+    SEED,
+    STEPS,
+    WEIGHTS,
+    load_engine,
+    progress_bar,
+    sampling,
+)
 from reelforge.cli.edit_stitch import (
     IDENTITY,
     WATERMARK_KEY,
@@ -22,41 +30,7 @@ from reelforge.cli.edit_stitch import (
 )
 from reelforge.cli.errors import user_errors
 
-ENGINE = typer.Option(
-    "native",
-    "--engine",
-    help="Which engine makes new frames: an \\[engines.NAME] table of --config, or a kind "
-    "(native, ltx, wan; `reelforge engines list`).",
-)
-WEIGHTS = typer.Option(
-    None, "--weights", help="The engine's weights folder (native: default the shipped one)."
-)
-CONFIG = typer.Option(
-    None, "--config", help="A studio TOML file whose \\[engines.NAME] tables configure engines."
-)
 PROMPT = typer.Option("", "--prompt", help="What the new frames should show.")
-SEED = typer.Option(0, "--seed", help="The same seed gives the same frames.")
-STEPS = typer.Option(None, "--steps", min=1, help="Sampling steps.")
-CONSENT = typer.Option(
-    False, "--consent", help="Attest that people shown in the clip agreed to appear."
-)
-
-
-@dataclass
-class EngineOptions:
-    engine: str
-    weights: Path | None
-    config: Path | None
-    prompt: str
-    consent: bool
-
-    def load(self, clip):
-        """The engine, after the studio's checks (the prompt; faces need --consent)."""
-        from reelforge.cli.generate import _engine, _moderate
-
-        maker = _engine(self.engine, self.weights, self.config)
-        _moderate(self.prompt, clip.frames[:1], self.consent)
-        return maker
 
 
 def recut_command(
@@ -111,8 +85,9 @@ def recut_command(
         span = _span(regenerate) if regenerate is not None else None
         clip = read_clip(clip_path)
         generating = span is not None or extend_start > 0 or extend_end > 0
-        options = EngineOptions(engine, weights, config, prompt, consent)
-        maker = options.load(clip) if generating else None
+        maker = (
+            load_engine(engine, weights, config, [prompt], [clip], consent) if generating else None
+        )
         settings = sampling(seed, steps, guidance, negative, expand)
         with progress_bar() if generating else nullcontext() as report:  # a trim: no bar
             result = recut(

@@ -88,10 +88,12 @@ def check_out(out: Path, inputs: list[Path]) -> None:
         )
 
 
-def write_signed(clip, out: Path, kind: str, sources: list[Path], identity, watermark_key) -> Path:
+def write_signed(
+    clip, out: Path, kind: str, sources: list[Path], identity, watermark_key, engine=None
+) -> Path:
     """Mark, write and sign `clip` (a provenance manifest of `kind` with `sources` as its
-    ingredients, made by the engine and model in its metadata, if any); print what a
-    user checks it with; the path written."""
+    ingredients, made by `engine` or else the engine in its metadata, and the model in
+    its metadata, if any); print what a user checks it with; the path written."""
     from reelforge.cli.generate import _mark, _signer
     from reelforge.media import write_mp4
     from reelforge.provenance.c2pa_sign import sign_mp4
@@ -103,7 +105,7 @@ def write_signed(clip, out: Path, kind: str, sources: list[Path], identity, wate
     path = write_mp4(clip, out)
     manifest = build_manifest(
         kind,
-        clip.metadata.get("engine"),
+        engine or clip.metadata.get("engine"),
         clip.metadata.get("model"),
         ingredients=[s.name for s in sources],
     )

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from reelforge.cli import edit_extend as common
-from reelforge.cli import generate as gen
 from reelforge.cli.errors import user_errors
 
 
@@ -49,13 +48,10 @@ def storyboard_command(
     with user_errors():
         cards = load_storyboard(board)
         wanted = parse_size(size) if size is not None else None
-        maker = gen._engine(engine, weights, config)
         images = [c.image for c in cards.cards if c.image is not None]
-        common.moderate(
-            [c.prompt for c in cards.cards],
-            [common.read_input(p, "image") for p in images],
-            consent,
-        )
+        prompts = [c.prompt for c in cards.cards]
+        shown = [common.read_input(p, "image") for p in images]
+        maker = common.load_engine(engine, weights, config, prompts, shown, consent)
         first_seed = seed if seed is not None else cards.seed or 0
         settings = common.sampling(first_seed, steps, guidance, negative, expand)
         with common.progress_bar() as report:
