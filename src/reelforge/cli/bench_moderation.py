@@ -15,10 +15,13 @@ Three labelled sets live in reelforge/safety/eval/:
 - fresh3.jsonl (`fresh3`): written before that next round, scored once before and
   once after it; its errors were then seen.
 - fresh4.jsonl, fresh5.jsonl: written before the rounds that followed them, each
-  scored once before and once after: the clean held-out figures (docs/SAFETY.md).
+  scored once before and once after as the clean hold-out; since then, training data.
+- fresh6.jsonl: written before the round that moved fresh4 and fresh5 into the head's
+  training, scored once before and once after it: the clean held-out figures
+  (docs/SAFETY.md). Never trained or tuned on.
 
 The learned head (safety/head.py) trains on the example phrases plus `tune`, `fresh`,
-`fresh2` and `fresh3` (HEAD_SPLITS), never on `test`, `fresh4` or `fresh5`:
+`fresh2` ... `fresh5` (HEAD_SPLITS), never on `test` or `fresh6`:
 `--train-head` rebuilds the policy's head file. `--tune` scores each tuning prompt the
 head learns from with a head fit without it (cross-fitting), so the thresholds are
 chosen on scores the head did not memorise.
@@ -49,7 +52,8 @@ _err = Console(stderr=True)
 EVAL_DIR = Path(__file__).resolve().parents[1] / "safety" / "eval"
 EVAL_SET = EVAL_DIR / "prompts.jsonl"
 FRESH_SETS = {
-    name: EVAL_DIR / f"{name}.jsonl" for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+    name: EVAL_DIR / f"{name}.jsonl"
+    for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 }
 SPLITS = ("tune", "test", *FRESH_SETS)
 FALSE_BLOCK_WEIGHT = 3.0  # in tuning, one benign prompt blocked costs as much as 3 misses
@@ -244,7 +248,7 @@ def moderation_command(
     split: str = typer.Option(
         "test,fresh,fresh2,fresh3",
         "--split",
-        help="Comma-separated splits: tune, test, fresh, fresh2, ..., fresh5.",
+        help="Comma-separated splits: tune, test, fresh, fresh2, ..., fresh6.",
     ),
     tune_thresholds: bool = typer.Option(
         False, "--tune", help="Search thresholds and margin on the tuning split; print them."
@@ -256,7 +260,7 @@ def moderation_command(
         False,
         "--train-head",
         help="Refit the learned head on the example phrases and the tune, fresh, fresh2 "
-        "and fresh3 prompts; write it to the policy's head file, then score.",
+        "... fresh5 prompts; write it to the policy's head file, then score.",
     ),
     without_word_rules: bool = typer.Option(
         False, "--without-word-rules", help="Set the word rules aside (an ablation)."
