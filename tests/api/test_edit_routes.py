@@ -110,7 +110,10 @@ def test_a_loop_ends_where_it_starts(pro, a):
     wrap = np.concatenate([frames[-6:], frames[:6]])  # played on repeat
     within = np.abs(np.diff(frames.astype(float), axis=0)).mean(axis=(1, 2, 3))
     across = np.abs(wrap[6].astype(float) - wrap[5].astype(float)).mean()
-    assert across <= 1.5 * np.median(within) + 1.0
+    # Without the bridge the wrap is a jump of 6.5-8x the median frame step (the shipped
+    # model's 2 s clips of this prompt, seeds 1-3); a bridge's wrap was 1.3-2.0x over
+    # random job seeds (the bench's loop-on-repeat median 1.35; CI once saw 2.03).
+    assert across <= 2.5 * np.median(within) + 1.0
 
 
 def test_a_transition_carries_a_into_b(pro, a, b):
