@@ -108,7 +108,9 @@ def test_a_dit_run_continues_from_an_exported_model(dit_config, tmp_path):
     assert any(not torch.equal(v, moved[k]) for k, v in start.state_dict().items())
 
 
-def test_a_dit_from_before_the_output_conv_continues_with_one_at_zero(dit_config, tmp_path):
+def _from_before_the_conv(dit_config, tmp_path) -> tuple[VideoDiT, VideoDiT, dict]:
+    """A trained DiT, the same network saved as a file from before the output conv
+    (`final_conv` 0), and the fields of a 2-step run that continues from that file."""
     first = load_dit(train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0}))["dit"])
     older = VideoDiT(replace(first.cfg, final_conv=0))
     older.load_state_dict({k: v for k, v in first.state_dict().items() if "final_conv" not in k})
@@ -118,6 +120,11 @@ def test_a_dit_from_before_the_output_conv_continues_with_one_at_zero(dit_config
         "run.steps": 2,
         "model.init": str(tmp_path / "older.safetensors"),
     }
+    return first, older, fields
+
+
+def test_a_dit_from_before_the_output_conv_continues_with_one_at_zero(dit_config, tmp_path):
+    first, older, fields = _from_before_the_conv(dit_config, tmp_path)
     still = {"optim.lr": 1e-12, "optim.min_lr": 0.0}
     grown = load_dit(train_dit(dit_config(tmp_path / "b", **fields, **still))["dit"])
     assert grown.cfg == first.cfg  # the preset's, conv included
@@ -127,17 +134,10 @@ def test_a_dit_from_before_the_output_conv_continues_with_one_at_zero(dit_config
 
 
 def test_model_final_conv_0_keeps_a_model_from_before_the_conv_without_one(dit_config, tmp_path):
-    first = load_dit(train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0}))["dit"])
-    older = VideoDiT(replace(first.cfg, final_conv=0))
-    older.load_state_dict({k: v for k, v in first.state_dict().items() if "final_conv" not in k})
-    save_dit(older, tmp_path / "older.safetensors")
-    fields = {
-        "run.eval_every": 0,
-        "run.steps": 2,
-        "model.init": str(tmp_path / "older.safetensors"),
-        "model.final_conv": 0,
-    }
-    kept = load_dit(train_dit(dit_config(tmp_path / "b", **fields))["dit"])
+    _, older, fields = _from_before_the_conv(dit_config, tmp_path)
+    kept = load_dit(
+        train_dit(dit_config(tmp_path / "b", **fields, **{"model.final_conv": 0}))["dit"]
+    )
     assert kept.cfg == older.cfg and kept.final_conv is None
     assert not any("final_conv" in k for k in kept.state_dict())
 
