@@ -6,20 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reelforge.cli.edit_extend import (
-    CONFIG,
-    CONSENT,
-    ENGINE,
-    EXPAND,
-    GUIDANCE,
-    NEGATIVE,
-    SEED,
-    STEPS,
-    WEIGHTS,
-    load_engine,
-    progress_bar,
-    sampling,
-)
+from reelforge.cli import edit_extend as common
 from reelforge.cli.edit_recut import PROMPT
 from reelforge.cli.edit_stitch import (
     IDENTITY,
@@ -43,15 +30,15 @@ def fill_command(
         help="Also find black, frozen and corrupt frames (default: on without --frames).",
     ),
     prompt: str = PROMPT,
-    seed: int = SEED,
-    steps: int | None = STEPS,
-    guidance: float | None = GUIDANCE,
-    negative: str = NEGATIVE,
-    expand: bool = EXPAND,
-    engine: str = ENGINE,
-    weights: Path | None = WEIGHTS,
-    config: Path | None = CONFIG,
-    consent: bool = CONSENT,
+    seed: int = common.SEED,
+    steps: int | None = common.STEPS,
+    guidance: float | None = common.GUIDANCE,
+    negative: str = common.NEGATIVE,
+    expand: bool = common.EXPAND,
+    engine: str = common.ENGINE,
+    weights: Path | None = common.WEIGHTS,
+    config: Path | None = common.CONFIG,
+    consent: bool = common.CONSENT,
     identity: Path | None = IDENTITY,
     watermark_key: str | None = WATERMARK_KEY,
 ) -> None:
@@ -77,9 +64,9 @@ def fill_command(
         if not listed and not (find and detect_damage(clip)):
             typer.echo("nothing to fill: no frame listed or detected; nothing written")
             return
-        maker = load_engine(engine, weights, config, [prompt], [clip], consent)
-        settings = sampling(seed, steps, guidance, negative, expand)
-        with progress_bar() as report:
+        maker = common.load_engine(engine, weights, config, [prompt], [clip], consent)
+        settings = common.sampling(seed, steps, guidance, negative, expand)
+        with common.progress_bar() as report:
             result = fill_frames(
                 clip, maker, frames=listed, detect=find, prompt=prompt, sampling=settings,
                 on_progress=report,

@@ -7,20 +7,7 @@ from pathlib import Path
 
 import typer
 
-from reelforge.cli.edit_extend import (
-    CONFIG,
-    CONSENT,
-    ENGINE,
-    EXPAND,
-    GUIDANCE,
-    NEGATIVE,
-    SEED,
-    STEPS,
-    WEIGHTS,
-    load_engine,
-    progress_bar,
-    sampling,
-)
+from reelforge.cli import edit_extend as common
 from reelforge.cli.edit_stitch import (
     IDENTITY,
     WATERMARK_KEY,
@@ -51,15 +38,15 @@ def recut_command(
         0.0, "--extend-end", min=0.0, help="Seconds to generate after the end."
     ),
     prompt: str = PROMPT,
-    seed: int = SEED,
-    steps: int | None = STEPS,
-    guidance: float | None = GUIDANCE,
-    negative: str = NEGATIVE,
-    expand: bool = EXPAND,
-    engine: str = ENGINE,
-    weights: Path | None = WEIGHTS,
-    config: Path | None = CONFIG,
-    consent: bool = CONSENT,
+    seed: int = common.SEED,
+    steps: int | None = common.STEPS,
+    guidance: float | None = common.GUIDANCE,
+    negative: str = common.NEGATIVE,
+    expand: bool = common.EXPAND,
+    engine: str = common.ENGINE,
+    weights: Path | None = common.WEIGHTS,
+    config: Path | None = common.CONFIG,
+    consent: bool = common.CONSENT,
     identity: Path | None = IDENTITY,
     watermark_key: str | None = WATERMARK_KEY,
 ) -> None:
@@ -86,10 +73,12 @@ def recut_command(
         clip = read_clip(clip_path)
         generating = span is not None or extend_start > 0 or extend_end > 0
         maker = (
-            load_engine(engine, weights, config, [prompt], [clip], consent) if generating else None
+            common.load_engine(engine, weights, config, [prompt], [clip], consent)
+            if generating
+            else None
         )
-        settings = sampling(seed, steps, guidance, negative, expand)
-        with progress_bar() if generating else nullcontext() as report:  # a trim: no bar
+        settings = common.sampling(seed, steps, guidance, negative, expand)
+        with common.progress_bar() if generating else nullcontext() as report:  # a trim: no bar
             result = recut(
                 clip, start, end, engine=maker, regenerate_span=span, extend_start=extend_start,
                 extend_end=extend_end, prompt=prompt, sampling=settings, on_progress=report,
