@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from reelforge.provenance import identity
 from reelforge.provenance.identity import (
     DOCUMENT_SIGNING,
     ROOT_CERT,
@@ -92,6 +93,15 @@ def test_processes_starting_together_share_one_identity(tmp_path):
     assert not errors
     assert len(made) == 4 and len(set(made)) == 1
     cert(folder / SIGNER_CERT).verify_directly_issued_by(cert(folder / ROOT_CERT))
+
+
+def test_a_process_that_looked_before_another_finished_uses_its_identity(tmp_path, monkeypatch):
+    """The race the threads above can hit: a process finds no identity, then another
+    renames its complete folder into place before this one starts making its own."""
+    folder = tmp_path / "identity"
+    theirs = ensure_local_identity(folder)
+    monkeypatch.setattr(identity, "_complete", lambda folder: False)  # it looked too early
+    assert ensure_local_identity(folder) == theirs
 
 
 def test_an_incomplete_folder_is_refused_not_replaced(tmp_path):

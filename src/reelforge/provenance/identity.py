@@ -222,6 +222,8 @@ def _create(folder: Path) -> None:
         missing = [
             n for n in (ROOT_CERT, ROOT_KEY, SIGNER_CERT, SIGNER_KEY) if not (folder / n).is_file()
         ]
+        if not missing:  # another process renamed its folder into place since our check
+            return
         raise InvalidInputError(
             f"The signing identity in {folder} is incomplete: {', '.join(missing)} missing",
             param="identity",
