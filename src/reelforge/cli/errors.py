@@ -26,5 +26,6 @@ def user_errors() -> Iterator[None]:
         yield
     except ReelforgeError as e:
         where = escape(f" [{e.param}]") if e.param else ""
-        _err.print(f"[bold red]error{where}:[/] {escape(str(e))}", highlight=False)
+        # soft_wrap: one line whatever the width, so a long path is never cut in two
+        _err.print(f"[bold red]error{where}:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(BLOCKED_EXIT if isinstance(e, ModerationBlocked) else 2) from None
