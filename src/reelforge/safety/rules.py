@@ -134,22 +134,29 @@ class NameList:
 
     A name matches as words in the prompt, or, when it is at least 8 letters without
     spaces, anywhere in the prompt's letters ("t.a.y.l.o.r s.w.i.f.t", "taylorswift").
+    A name of 9 letters or more also matches with one letter left out, which is what a
+    masked letter leaves after normalising ("d0nald tr*mp" → "donaldtrmp").
     """
 
     def __init__(self, names: Iterable[str | Sequence[str]]):
         self.entries = [[n] if isinstance(n, str) else list(n) for n in names]
         self.terms = TermSet(alias for entry in self.entries for alias in entry)
-        self.compact = {
+        joined = {
             re.sub(r"[^a-z0-9]", "", alias.lower()): entry[0]
             for entry in self.entries
             for alias in entry
         }
+        self.compact = {j: name for j, name in joined.items() if len(j) >= 8}
+        for j, name in joined.items():
+            if len(j) >= 9:
+                for i in range(len(j)):
+                    self.compact.setdefault(j[:i] + j[i + 1 :], name)
 
     def check(self, text: Normalized) -> Hit | None:
         if found := self.terms.find(text.variants):
             return Hit("public_figures", "names:public_figures", "names", found)
         for joined, name in self.compact.items():
-            if len(joined) >= 8 and joined in text.compact:
+            if joined in text.compact:
                 return Hit("public_figures", "names:public_figures", "names", name)
         return None
 
@@ -175,7 +182,17 @@ MINOR_TERMS = TermSet(
         "re:(?:aged?|age) (?:[1-9]|1[0-7])",
         "re:(?:boy|girl|kid|child|son|daughter|student|pupil|schoolboy|schoolgirl)s?,? "
         "(?:of|aged?|age|maybe|about|around|barely|only|just|under) (?:[1-9]|1[0-7])",
-        "re:(?:[1-9]|1[0-7])(?:st|nd|rd|th) grade(?:rs?)?",
+        # school grades, as pupils ("a 7th grader", "seventh grade girls"), not as a
+        # grade of something else ("a sexy second grade teacher")
+        "re:(?:[1-9]|1[0-2])(?:st|nd|rd|th) (?:graders?|grade (?:girl|boy|kid|student|pupil)s?)",
+        "re:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh"
+        "|twelfth) (?:graders?|grade (?:girl|boy|kid|student|pupil)s?)",
+        # a plain age said of a person ("she's really 16"), but not a height or a time
+        "re:(?:she|he|they|i)(?:'s|'re|'m| is| are| am| was| were)"
+        "(?: really| only| just| barely| actually| still| like)? (?:[1-9]|1[0-7])"
+        "(?! ?(?:foot|feet|ft|inch|inches|in|cm|m|meters?|metres?|kg|lbs?|pounds?|stone|%"
+        "|percent|times|mph|km|miles?|min|mins|minutes?|hours?|days?|weeks?|months?"
+        "|points?|dollars?|bucks|am|pm|o'clock|[\'\"])(?![a-z0-9]))",
         "re:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
         "|fourteen|fifteen|sixteen|seventeen)[ -]years?[ -]olds?",
     ]
