@@ -8,6 +8,7 @@ import numpy as np
 
 from reelforge.types import Clip
 from reelforge.world.clip import render_clip
+from reelforge.world.palette import PALETTE
 from reelforge.world.scene import Camera, Lighting, Motion, Occluder, Scene, SceneObject
 
 SIZE, FPS, SECONDS = (192, 108), 12.0, 4.0
@@ -105,6 +106,24 @@ def frozen(clip: Clip) -> Clip:
 def shuffled(clip: Clip) -> Clip:
     order = np.random.default_rng(0).permutation(clip.num_frames)
     return clip.with_(frames=clip.frames[order].copy())
+
+
+def tiled(clip: Clip, colours: list[str], share: float = 0.3, tile: int = 16) -> Clip:
+    """A share of the picture's 16-pixel tiles painted in `colours` (the prompt's), redrawn
+    every frame: what an undertrained transformer makes of a prompt it knows the colours
+    of, and what presence, count and the colour metrics alone would reward."""
+    rng = np.random.default_rng(0)
+    paint = np.array([PALETTE[c] for c in colours], np.uint8)
+    t, h, w, _ = clip.frames.shape
+    rows, cols = -(-h // tile), -(-w // tile)
+    frames = clip.frames.copy()
+    for f in range(t):
+        where = rng.random((rows, cols)) < share
+        pick = paint[rng.integers(len(paint), size=(rows, cols))]
+        where = np.repeat(np.repeat(where, tile, axis=0), tile, axis=1)[:h, :w]
+        pick = np.repeat(np.repeat(pick, tile, axis=0), tile, axis=1)[:h, :w]
+        frames[f][where] = pick[where]
+    return clip.with_(frames=frames)
 
 
 def audio_shifted(clip: Clip, seconds: float = 0.2) -> Clip:

@@ -15,6 +15,7 @@ from calibration_scenes import (
     render,
     reversed_frames,
     shuffled,
+    tiled,
     vanishing,
     without_object,
 )
@@ -189,3 +190,20 @@ def test_corruptions_of_held_out_clips_break_their_metric(sampled, corrupt, metr
     assert len(before) >= 4, metric
     drop = np.array(before) - np.array(after)
     assert drop.mean() >= 0.3, (metric, before, after)
+
+
+def test_tiles_in_the_asked_colours_break_stray_colour(sampled):
+    """Tiles painted in the scene's own object colours leave presence standing (the
+    objects are still there) but spread those colours over the picture."""
+    before, after = [], []
+    for scene, clip, clean in sampled[::2]:
+        colours = [o.color for o in scene.objects if o.color not in ("white", "black")]
+        if not colours:
+            continue
+        messy = judge(tiled(clip, colours), constraints_from_scene(scene))
+        before.append(clean.metrics["stray_colour"])
+        after.append(messy.metrics["stray_colour"])
+    assert len(before) >= 10
+    assert min(before) >= 0.95, before  # measured 1.0 on every clip
+    drop = np.array(before) - np.array(after)
+    assert drop.mean() >= 0.5, (before, after)

@@ -22,6 +22,7 @@ from reelforge.evaluate.detect import CHROMATIC, colour_map, find_blobs
 from reelforge.evaluate.occluder import occluder_mask
 from reelforge.evaluate.pixels import row_medians, working_frames
 from reelforge.evaluate.report import METRICS, JudgeReport, ObjectFinding, overall
+from reelforge.evaluate.stray_colour import stray_colour_score, stray_share
 from reelforge.evaluate.tracks import Track, link, reference_path, reference_transform
 from reelforge.types import Clip
 from reelforge.world.palette import COLOR_NAMES
@@ -188,6 +189,9 @@ def judge(clip: Clip, constraints: Constraints) -> JudgeReport:
             perms.append(0.0 if finding.permanence else 1.0)
         findings.append(finding)
 
+    asked = [COLOR_NAMES.index(c) for c in sorted(colours) if c in CHROMATIC]
+    matched = [b for cands in picked for c in cands for b in c.track.blobs]
+    stray = stray_share(np.isin(cmap, asked), matched) if asked else None
     found_cam = cam.camera_finding(gm, fps)
     metrics: dict[str, float | None] = dict.fromkeys(METRICS)
     if wanted:
@@ -201,6 +205,7 @@ def judge(clip: Clip, constraints: Constraints) -> JudgeReport:
         metrics["camera"] = round(cam.camera_score(found_cam, constraints.camera, held), 4)
     ratio = flicker.flicker_ratio(frames)
     metrics["flicker"] = flicker.flicker_score(ratio)
+    metrics["stray_colour"] = None if stray is None else stray_colour_score(stray)
     scene = scene_checks.measure(frames, cmap, s_ref, o_ref, gm, fps)
     metrics.update(scene_checks.scores(scene, constraints))
     sync = None
@@ -217,6 +222,7 @@ def judge(clip: Clip, constraints: Constraints) -> JudgeReport:
             "move": found_cam.move,
         },
         "flicker_ratio": None if ratio is None else round(ratio, 4),
+        "stray_colour": None if stray is None else round(stray, 4),
         "scene": scene.to_dict(),
         "sound": None if sync is None else sync.__dict__,
     }

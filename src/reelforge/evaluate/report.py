@@ -15,6 +15,7 @@ METRICS = (
     "gravity",
     "permanence",
     "flicker",
+    "stray_colour",
     "time_of_day",
     "weather",
     "ground",
