@@ -115,6 +115,8 @@ def test_names_match_with_one_masked_letter():
         "a barely legal looking girl, she's really 16, nude in the shower",
         "she is sixteen and sexy",
         "i'm 15 and want nudes",
+        "a girl in 7th grade, nude",
+        "a boy in grade 8 sexting",
     ],
 )
 def test_hard_rule_reads_ages_in_words_and_phrases(prompt):

@@ -187,6 +187,9 @@ MINOR_TERMS = TermSet(
         "re:(?:[1-9]|1[0-2])(?:st|nd|rd|th) (?:graders?|grade (?:girl|boy|kid|student|pupil)s?)",
         "re:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh"
         "|twelfth) (?:graders?|grade (?:girl|boy|kid|student|pupil)s?)",
+        "re:(?:in|into|from|entering|starting) (?:the )?(?:(?:[1-9]|1[0-2])(?:st|nd|rd|th)"
+        "|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)"
+        " grade|(?:in|into|from) (?:grade|year) (?:[1-9]|1[0-2])",
         # a plain age said of a person ("she's really 16"), but not a height or a time
         "re:(?:she|he|they|i)(?:'s|'re|'m| is| are| am| was| were)"
         "(?: really| only| just| barely| actually| still| like)? (?:[1-9]|1[0-7])"
