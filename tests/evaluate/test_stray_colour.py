@@ -34,3 +34,9 @@ def test_the_score_is_one_for_clean_pictures_and_zero_for_mush():
     assert stray_colour_score(0.0) == stray_colour_score(0.02) == 1.0
     assert 0.0 < stray_colour_score(0.08) < 1.0
     assert stray_colour_score(0.15) == stray_colour_score(0.6) == 0.0
+
+
+def test_a_blob_too_big_to_be_an_object_excuses_nothing():
+    coloured = np.ones((1, 10, 10), bool)  # colour poured over the whole picture
+    flood = _blob(0, np.ones((10, 10), bool), 0, 0)
+    assert stray_share(coloured, [flood]) == 1.0
