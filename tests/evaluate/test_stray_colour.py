@@ -8,9 +8,10 @@ from reelforge.evaluate.detect import Blob
 from reelforge.evaluate.stray_colour import stray_colour_score, stray_share
 
 
-def _blob(frame: int, mask: np.ndarray, x0: int, y0: int) -> Blob:
+def _blob(frame: int, mask: np.ndarray, x0: int, y0: int, frame_height: int = 10) -> Blob:
     h, w = mask.shape
-    return Blob(frame, "red", 0.0, 0.0, 0.0, 0.0, 0.0, (x0, y0, x0 + w, y0 + h), False, mask)
+    area = mask.sum() / frame_height**2  # as find_blobs measures it
+    return Blob(frame, "red", 0.0, 0.0, 0.0, 0.0, area, (x0, y0, x0 + w, y0 + h), False, mask)
 
 
 def test_pixels_of_matched_blobs_are_not_stray_and_the_rest_are():
@@ -27,7 +28,7 @@ def test_only_the_blobs_own_pixels_are_excused_not_its_whole_box():
     coloured = np.zeros((1, 4, 4), bool)
     coloured[0, :2, :2] = True
     ring = np.array([[True, False], [False, False]])  # the blob is one pixel of its box
-    assert stray_share(coloured, [_blob(0, ring, 0, 0)]) == 3 / 16
+    assert stray_share(coloured, [_blob(0, ring, 0, 0, frame_height=4)]) == 3 / 16
 
 
 def test_the_score_is_one_for_clean_pictures_and_zero_for_mush():

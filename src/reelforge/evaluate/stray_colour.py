@@ -41,10 +41,10 @@ def stray_share(chromatic: np.ndarray, matched: Iterable[Blob]) -> float:
     stray = chromatic.copy()
     t, h, w = stray.shape
     for blob in matched:
+        if blob.area * h * h > MAX_OBJECT_SHARE * h * w:  # area: in frame heights squared
+            continue
         x0, y0, x1, y1 = blob.bbox
-        mask = np.ones((y1 - y0, x1 - x0), bool) if blob.mask is None else blob.mask
-        if mask.sum() <= MAX_OBJECT_SHARE * h * w:
-            stray[blob.frame, y0:y1, x0:x1] &= ~mask
+        stray[blob.frame, y0:y1, x0:x1] &= False if blob.mask is None else ~blob.mask
     return float(stray.reshape(t, h * w).mean(axis=1).mean()) if t else 0.0
 
 
