@@ -169,9 +169,10 @@ def _faces_decision(
     frames and in `min_share` of them (all of them, when it has fewer)."""
     found, total = False, 0
     for image in images:
-        faces = find_faces(image, detector, count)
+        picked = sample_frames(image, count)
+        faces = find_faces(picked, detector, count)  # every one of them: no second pick
         total += len(faces)
-        sampled = len(sample_frames(image, count))
+        sampled = len(picked)
         needed = max(1, min_frames, math.ceil(min_share * sampled))
         found |= len({frame for frame, _ in faces}) >= min(needed, sampled)
     if not found:
