@@ -115,14 +115,13 @@ def tiled(clip: Clip, colours: list[str], share: float = 0.3, tile: int = 16) ->
     rng = np.random.default_rng(0)
     paint = np.array([PALETTE[c] for c in colours], np.uint8)
     t, h, w, _ = clip.frames.shape
-    rows, cols = -(-h // tile), -(-w // tile)
+    rows, cols = np.arange(h)[:, None] // tile, np.arange(w)[None, :] // tile  # pixel → tile
     frames = clip.frames.copy()
     for f in range(t):
-        where = rng.random((rows, cols)) < share
-        pick = paint[rng.integers(len(paint), size=(rows, cols))]
-        where = np.repeat(np.repeat(where, tile, axis=0), tile, axis=1)[:h, :w]
-        pick = np.repeat(np.repeat(pick, tile, axis=0), tile, axis=1)[:h, :w]
-        frames[f][where] = pick[where]
+        where = rng.random((rows.max() + 1, cols.max() + 1)) < share
+        pick = paint[rng.integers(len(paint), size=where.shape)]
+        painted = where[rows, cols]
+        frames[f][painted] = pick[rows, cols][painted]
     return clip.with_(frames=frames)
 
 

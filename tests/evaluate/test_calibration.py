@@ -21,6 +21,7 @@ from calibration_scenes import (
 )
 
 from reelforge.evaluate import constraints_from_scene, judge, parse_prompt
+from reelforge.evaluate.detect import CHROMATIC
 from reelforge.world.captions import short_prompts
 from reelforge.world.sampler import sample_scene
 
@@ -197,7 +198,7 @@ def test_tiles_in_the_asked_colours_break_stray_colour(sampled):
     objects are still there) but spread those colours over the picture."""
     before, after = [], []
     for scene, clip, clean in sampled[::2]:
-        colours = [o.color for o in scene.objects if o.color not in ("white", "black")]
+        colours = [o.color for o in scene.objects if o.color in CHROMATIC]
         if not colours:
             continue
         messy = judge(tiled(clip, colours), constraints_from_scene(scene))
