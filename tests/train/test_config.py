@@ -60,6 +60,21 @@ def test_bad_values_are_refused_by_key(tmp_path, toml, key):
     assert e.value.param == key
 
 
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[data]\nimage_prob = 1.5", "data.image_prob"),
+        ("[data]\nimage_batch_size = -1", "data.image_batch_size"),
+    ],
+)
+def test_bad_still_settings_are_refused_by_key(tmp_path, toml, key):
+    path = tmp_path / "c.toml"
+    path.write_text(toml)
+    with pytest.raises(InvalidInputError) as e:
+        load_config(DiTTrainConfig, path)
+    assert e.value.param == key
+
+
 def test_flags_override_the_file_and_none_keeps_it(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("[run]\nout = 'a'\nsteps = 5\n[optim]\nlr = 1\n")

@@ -70,8 +70,10 @@ def test_dit_trains_exports_and_previews(dit_config, tmp_path):
     assert strip.with_suffix(".mp4").stat().st_size > 0
 
 
-def test_an_interrupted_dit_run_resumes_to_the_same_weights(dit_config, tmp_path):
+@pytest.mark.parametrize("image_prob", [0.0, 0.5])
+def test_an_interrupted_dit_run_resumes_to_the_same_weights(dit_config, tmp_path, image_prob):
     fields = {"run.checkpoint_every": 2, "run.eval_every": 0, "text.dropout": 0.3}
+    fields |= {"data.image_prob": image_prob, "data.image_batch_size": 6}
     train_dit(dit_config(tmp_path / "whole", **fields))
 
     def crash(phase, step, total, info):
@@ -86,6 +88,32 @@ def test_an_interrupted_dit_run_resumes_to_the_same_weights(dit_config, tmp_path
     assert a["step"] == b["step"] == 6
     for part in ("model", "ema"):
         assert all(torch.equal(a[part][k], b[part][k]) for k in a[part]), part
+
+
+def test_still_steps_train_on_each_clips_first_latent_frame(dit_config, tmp_path, monkeypatch):
+    import reelforge.train.dit as dit_train
+
+    seen, real = [], dit_train.flow_loss
+
+    def spy(model, latents, text, mask=None, *rest, **kw):
+        if mask is not None:  # training steps (the held-out loss gives none)
+            seen.append((latents.clone(), mask.clone()))
+        return real(model, latents, text, mask, *rest, **kw)
+
+    monkeypatch.setattr(dit_train, "flow_loss", spy)
+    fields = {"run.eval_every": 0, "data.image_prob": 0.5, "data.image_batch_size": 6}
+    config = dit_config(tmp_path, **fields)
+    train_dit(config)
+    cache = LatentCache(config.cache_path)
+    firsts = [torch.from_numpy(cache.latents(i)[:, :1]) for i in range(len(cache))]
+    stills = [(z, m) for z, m in seen if z.shape[2] == 1]
+    clips = [(z, m) for z, m in seen if z.shape[2] > 1]
+    assert stills and clips  # both kinds of step at 0.5 over 6 steps with this seed
+    for z, m in stills:
+        assert z.shape[0] == 6 and not m.any()  # image_batch_size; nothing given
+        for sample in z:
+            assert any(torch.equal(sample, f) for f in firsts)
+    assert all(z.shape[0] == config.data.batch_size for z, _ in clips)
 
 
 def test_dit_needs_a_trained_vae(dit_config, tmp_path):

@@ -103,6 +103,12 @@ class VAETrainConfig:
 @dataclass
 class DiTDataConfig(DataConfig):
     min_latent_frames: int = 2  # crops are latent prefixes of this many frames or more
+    # Share of steps that train on stills: each clip's first latent frame, which the causal
+    # VAE encodes from frame 0 alone, so it is exactly a still image's latent. A still is
+    # one latent frame's tokens (1/13 of a 4 s clip's), so spatial structure (objects, sky,
+    # ground) is learned from many more samples per second; the video steps keep motion.
+    image_prob: float = 0.0
+    image_batch_size: int = 0  # stills per such step; 0: data.batch_size
 
 
 @dataclass
@@ -300,6 +306,8 @@ def _check_dit(config: DiTTrainConfig) -> None:
         f"{config.model.preset!r} is not one of {', '.join(DIT_MODELS)}",
     )
     _need(config.data.min_latent_frames >= 1, "data.min_latent_frames", "must be at least 1")
+    _need(0 <= config.data.image_prob <= 1, "data.image_prob", "must be in [0, 1]")
+    _need(config.data.image_batch_size >= 0, "data.image_batch_size", "must be >= 0")
     _need(text.encoder in ("minilm", "hash"), "text.encoder", "must be minilm or hash")
     _need(0 <= text.caption_prob <= 1, "text.caption_prob", "must be in [0, 1]")
     _need(0 <= text.dropout <= 1, "text.dropout", "must be in [0, 1]")

@@ -5,7 +5,10 @@ Each step takes one bucket's cached latents (with `data.crop_prob`, a latent pre
 each clip's rich caption with `text.caption_prob` or else one of its short prompts (so the
 model reads both styles), replaces a `text.dropout` share of the texts by the model's null
 text (classifier-free guidance), draws a frame-conditioning task per clip
-(`sample_task_masks` with the [tasks] probabilities) and takes `flow_loss`.
+(`sample_task_masks` with the [tasks] probabilities) and takes `flow_loss`. With
+`data.image_prob` a step is a still-image step instead: `data.image_batch_size` clips of
+the batch's bucket, drawn from the step's generator, each cut to its first latent frame
+(the causal VAE's latent of frame 0 alone, so exactly a still's), text only, no task.
 
 Evaluation: the EMA model's flow loss on the held-out clips (fixed noise and times, text
 only), and a preview sample decoded by the VAE to `<out>/previews/step-N.png` (a strip of
@@ -77,14 +80,22 @@ def build_model(config: DiTTrainConfig, cache: LatentCache) -> VideoDiT:
 
 
 def dit_batch(
-    cache: LatentCache, items: list[int], rng: np.random.Generator, config: DiTTrainConfig
+    cache: LatentCache,
+    items: list[int],
+    rng: np.random.Generator,
+    config: DiTTrainConfig,
+    *,
+    stills: bool = False,
 ) -> tuple[torch.Tensor, TextBatch]:
-    """Latents (B, C, T', H', W') (maybe a prefix) and the chosen texts of one batch."""
+    """Latents (B, C, T', H', W') (maybe a prefix; with `stills` the first latent frame)
+    and the chosen texts of one batch."""
     latents = np.stack([cache.latents(i) for i in items])
     t, pt = latents.shape[2], DIT_MODELS[config.model.preset]().patch[0]
     crop = rng.random()
     low = max(config.data.min_latent_frames, pt)
-    if crop < config.data.crop_prob and low < t:
+    if stills:
+        latents = latents[:, :, :pt]
+    elif crop < config.data.crop_prob and low < t:
         n = int(rng.integers(low, t + 1)) // pt * pt
         latents = latents[:, :, :n]
     entries = []
@@ -94,6 +105,19 @@ def dit_batch(
         use_caption = caption < config.text.caption_prob or len(texts) == 1
         entries.append(texts[0] if use_caption else texts[k])
     return torch.from_numpy(latents), text_batch(entries)
+
+
+def still_items(
+    group: list[int], rng: np.random.Generator, config: DiTTrainConfig
+) -> tuple[list[int] | None, bool]:
+    """(items, True) when this step trains on stills: `data.image_batch_size` clips of the
+    bucket drawn with replacement; (None, False) otherwise. Draws nothing from `rng` when
+    `data.image_prob` is 0, so runs without stills draw exactly what they did before."""
+    data = config.data
+    if data.image_prob <= 0 or rng.random() >= data.image_prob:
+        return None, False
+    n = data.image_batch_size or data.batch_size
+    return rng.choice(np.asarray(group), size=n).tolist(), True
 
 
 def _to(text: TextBatch, device: torch.device) -> TextBatch:
@@ -120,10 +144,13 @@ def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -
     device, model, probs = trainer.device, trainer.model, config.tasks.probs
 
     def step(batch, rng):
-        latents, text = dit_batch(cache, batch[1], rng, config)
+        items, stills = still_items(train_groups[batch[0]], rng, config)
+        latents, text = dit_batch(cache, items or batch[1], rng, config, stills=stills)
         gen = torch_generator(rng)  # CPU: noise, times, tasks, dropout
         b = latents.shape[0]
         mask = sample_task_masks(b, latents.shape[2], probs, gen)  # (B, 1, T', 1, 1)
+        if stills:  # a still is the whole sample: nothing to give
+            mask.zero_()
         drop = (torch.rand(b, generator=gen) < config.text.dropout).to(device)
         text = _to(text, device).where(drop, model.null_text(b))
         loss = flow_loss(
