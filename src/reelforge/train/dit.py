@@ -93,8 +93,8 @@ def dit_batch(
     t, pt = latents.shape[2], DIT_MODELS[config.model.preset]().patch[0]
     crop = rng.random()
     low = max(config.data.min_latent_frames, pt)
-    if stills:
-        latents = latents[:, :, :pt]
+    if stills:  # one latent frame whatever the time patch: the DiT pads it (patches.py)
+        latents = latents[:, :, :1]
     elif crop < config.data.crop_prob and low < t:
         n = int(rng.integers(low, t + 1)) // pt * pt
         latents = latents[:, :, :n]
