@@ -16,13 +16,13 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from reelforge.engines import Engine
 from reelforge.studio import moderation, uploads
 from reelforge.studio.accounts import User
 from reelforge.studio.context import Context
-from reelforge.studio.db import usage, videos
+from reelforge.studio.db import usage, users, videos
 from reelforge.studio.errors import ConflictError, QuotaExceededError
 from reelforge.studio.ids import new_id
 from reelforge.studio.library import owned_video
@@ -287,6 +287,29 @@ def _moderate(ctx: Context, user: User, job: Job) -> None:
             job.params["input_faces"] = True  # the output check looks harder
 
 
+def check_quota(conn, user_id: str, plan: PlanLimits, period: str, charge: float) -> None:
+    """Refuse a charge over the plan's monthly seconds, holding the user's row locked until
+    the caller's transaction ends, so that the caller's usage row is written before any
+    other request of this user reads the month's sum. Without the lock two requests at once
+    both read the sum before either wrote, and both were let through over the quota (on
+    SQLite the driver begins the transaction only at the first write; on PostgreSQL READ
+    COMMITTED reads never wait for writers)."""
+    conn.execute(update(users).where(users.c.id == user_id).values(id=users.c.id))
+    if plan.monthly_seconds <= 0:
+        return
+    used = conn.execute(
+        select(func.coalesce(func.sum(usage.c.seconds), 0.0)).where(
+            usage.c.user_id == user_id, usage.c.period == period
+        )
+    ).scalar_one()
+    if used + charge > plan.monthly_seconds:
+        raise QuotaExceededError(
+            f"the {plan.name} plan's {plan.monthly_seconds:g} seconds for {period} are "
+            f"used up ({used:g} used; this request needs {charge:g})",
+            hint="wait for next month, or ask the operator for a larger plan",
+        )
+
+
 def queue_job(ctx: Context, user: User, plan: PlanLimits, job: Job) -> dict:
     _moderate(ctx, user, job)
     now = time.time()
@@ -294,18 +317,7 @@ def queue_job(ctx: Context, user: User, plan: PlanLimits, job: Job) -> dict:
     video_id = new_id("video_")
     job.params["seed"] = secrets.randbelow(2**31)
     with ctx.db.begin() as conn:
-        if plan.monthly_seconds > 0:
-            used = conn.execute(
-                select(func.coalesce(func.sum(usage.c.seconds), 0.0)).where(
-                    usage.c.user_id == user.id, usage.c.period == period
-                )
-            ).scalar_one()
-            if used + job.charge > plan.monthly_seconds:
-                raise QuotaExceededError(
-                    f"the {plan.name} plan's {plan.monthly_seconds:g} seconds for {period} are "
-                    f"used up ({used:g} used; this request needs {job.charge:g})",
-                    hint="wait for next month, or ask the operator for a larger plan",
-                )
+        check_quota(conn, user.id, plan, period, job.charge)
         if job.upload is not None:
             purpose = "input_reference" if job.kind == "create" else f"video_{job.kind}"
             file_id = uploads.store(conn, ctx, user, job.upload, purpose)
