@@ -294,9 +294,9 @@ def check_quota(conn, user_id: str, plan: PlanLimits, period: str, charge: float
     both read the sum before either wrote, and both were let through over the quota (on
     SQLite the driver begins the transaction only at the first write; on PostgreSQL READ
     COMMITTED reads never wait for writers)."""
-    conn.execute(update(users).where(users.c.id == user_id).values(id=users.c.id))
-    if plan.monthly_seconds <= 0:
+    if plan.monthly_seconds <= 0:  # nothing to count: no lock, unlimited plans never wait
         return
+    conn.execute(update(users).where(users.c.id == user_id).values(id=users.c.id))
     used = conn.execute(
         select(func.coalesce(func.sum(usage.c.seconds), 0.0)).where(
             usage.c.user_id == user_id, usage.c.period == period
