@@ -57,7 +57,8 @@ def test_the_report_has_a_row_per_prompt_with_three_scores(run):
         # the renderer moves steadily; its shuffled frames jump at every step alike
         assert 0.7 < r["judder"]["ceiling"] < 1.5 and r["judder"]["floor"] < 2.0
         # the renderer draws no tile grid (the random model's 2-step clips may, or be flat)
-        assert 0.6 < r["blockiness"]["ceiling"] < 1.4
+        assert 0.6 < r["grid_ratio"]["ceiling"] < 1.4
+        assert r["ceiling"]["metrics"]["tile_grid"] == 1.0
     assert report["meta"]["model"] == "random-test" and report["meta"]["steps"] == 2
     printed = json.loads(result.stdout)
     assert printed["summary"] == report["summary"] and "rows" not in printed
@@ -69,7 +70,7 @@ def test_the_summary_table_and_strips_are_written(run):
     assert summary.startswith("| metric | model | renderer ceiling | shuffled floor |")
     assert summary.splitlines()[2].startswith("| overall |")
     assert "--prompts 2" in summary and "random-test" in summary
-    assert "Judder ratio" in summary and "Block ratio" in summary
+    assert "Judder ratio" in summary and "Grid ratio" in summary
     assert sorted(p.name for p in (out / "strips").iterdir()) == ["00.png", "all.png"]
     with Image.open(out / "strips" / "00.png") as strip:
         assert strip.height >= 2 * 128 and strip.width == 6 * 128 * 2  # 128x72 upscaled 2x

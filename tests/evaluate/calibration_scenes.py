@@ -125,6 +125,17 @@ def tiled(clip: Clip, colours: list[str], share: float = 0.3, tile: int = 16) ->
     return clip.with_(frames=frames)
 
 
+def tile_shaded(clip: Clip, strength: float = 8.0, tile: int = 16) -> Clip:
+    """Each 16-pixel tile brightened or darkened by its own fixed amount (up to `strength`
+    levels), the same in every frame: a faint grid over an intact picture, as an
+    undertrained transformer's tiles disagree at their edges."""
+    h, w = clip.frames.shape[1:3]
+    offsets = np.random.default_rng(0).uniform(-strength, strength, (h // tile + 1, w // tile + 1))
+    shade = offsets[np.arange(h)[:, None] // tile, np.arange(w)[None, :] // tile]
+    frames = (clip.frames + shade[None, :, :, None]).clip(0, 255).astype(np.uint8)
+    return clip.with_(frames=frames)
+
+
 def audio_shifted(clip: Clip, seconds: float = 0.2) -> Clip:
     n = round(seconds * clip.sample_rate)
     audio = np.zeros_like(clip.audio)

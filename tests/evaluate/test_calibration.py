@@ -15,6 +15,7 @@ from calibration_scenes import (
     render,
     reversed_frames,
     shuffled,
+    tile_shaded,
     tiled,
     vanishing,
     without_object,
@@ -208,3 +209,14 @@ def test_tiles_in_the_asked_colours_break_stray_colour(sampled):
     assert min(before) >= 0.95, before  # measured 1.0 on every clip
     drop = np.array(before) - np.array(after)
     assert drop.mean() >= 0.5, (before, after)
+
+
+def test_a_faint_tile_grid_breaks_tile_grid(sampled):
+    """Tiles shaded by a few levels each keep every object and colour but show a grid;
+    no clean clip shows one."""
+    before, after = [], []
+    for scene, clip, clean in sampled[::2]:
+        before.append(clean.metrics["tile_grid"])
+        after.append(judge(tile_shaded(clip), constraints_from_scene(scene)).metrics["tile_grid"])
+    assert min(before) == 1.0, before
+    assert max(after) <= 0.2, after

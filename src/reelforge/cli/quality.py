@@ -13,8 +13,9 @@ summary, one row per prompt), summary.md and strips/*.png (model frames over ren
 frames) into the output folder.
 
 Beside the judge, each clip's judder ratio (evaluate/judder.py: motion in jerks at the
-VAE's 4-frame period) and block ratio (evaluate/blockiness.py: the transformer's 16-pixel
-tiles showing as a grid) are reported; they are not part of the overall score.
+VAE's 4-frame period; not part of the overall score) and the grid ratio behind the
+judge's tile_grid metric (evaluate/tile_grid.py: the transformer's tiles showing as a
+grid) are reported.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from reelforge.engines.base import Engine
 from reelforge.evaluate import judge, parse_prompt
-from reelforge.evaluate.blockiness import block_ratio
 from reelforge.evaluate.judder import judder_ratio
 from reelforge.evaluate.report import METRICS, JudgeReport
 from reelforge.prompting import expand_prompt
@@ -142,7 +142,7 @@ def score_prompt(
         "frames": spec.num_frames,
         **{source: _scores(report) for source, report in reports.items()},
         "judder": {source: _round(judder_ratio(clip.frames)) for source, clip in clips.items()},
-        "blockiness": {source: _round(block_ratio(clip.frames)) for source, clip in clips.items()},
+        "grid_ratio": {source: report.measured["grid_ratio"] for source, report in reports.items()},
         "generate_s": round(t1 - t0, 3),
         "render_s": round(t2 - t1, 3),
         "judge_s": round(sum(r.seconds for r in reports.values()), 3),
@@ -175,12 +175,12 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
         overall["missing"] = len(rows) - overall["applied"]
         metrics = {m: _mean([r[source]["metrics"].get(m) for r in rows]) for m in METRICS}
         judder = _mean([r.get("judder", {}).get(source) for r in rows])
-        blocks = _mean([r.get("blockiness", {}).get(source) for r in rows])
+        grid = _mean([r.get("grid_ratio", {}).get(source) for r in rows])
         out[source] = {
             "overall": overall,
             "metrics": metrics,
             "judder": judder,
-            "blockiness": blocks,
+            "grid_ratio": grid,
         }
     return out
 
@@ -225,10 +225,10 @@ def summary_markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         "jerks every fourth frame): "
         + ", ".join(f"{source} {_number(summary[source]['judder']['mean'])}" for source in SOURCES)
         + ".",
-        "Block ratio (not in the overall; about 1 for a picture without a grid, higher the more "
-        "the transformer's 16-pixel tiles show): "
+        "Grid ratio (tile_grid's measure: about 1 for a picture without a grid, 1.5 or more "
+        "where the transformer's tiles show): "
         + ", ".join(
-            f"{source} {_number(summary[source].get('blockiness', {}).get('mean'))}"
+            f"{source} {_number(summary[source].get('grid_ratio', {}).get('mean'))}"
             for source in SOURCES
         )
         + ".",

@@ -3,8 +3,8 @@
 Everything is measured from the frames and the audio; the clip's metadata is never read
 (a generated clip has no scene). The steps, top to bottom: colour map -> camera motion
 -> blobs and tracks per colour -> each requested object's best tracks (presence, count,
-motion, gravity, permanence) -> whole-frame checks (flicker, time of day, weather,
-ground) -> sound sync against the bounces seen. See docs/WORLD.md for each metric.
+motion, gravity, permanence) -> whole-frame checks (flicker, tile grid, time of day,
+weather, ground) -> sound sync against the bounces seen. See docs/WORLD.md for each metric.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from reelforge.evaluate import flicker, motion, physics_checks, scene_checks, so
 from reelforge.evaluate.constraints import Constraints, ObjectConstraint
 from reelforge.evaluate.detect import CHROMATIC, colour_map, find_blobs
 from reelforge.evaluate.occluder import occluder_mask
-from reelforge.evaluate.pixels import row_medians, working_frames
+from reelforge.evaluate.pixels import luminance, row_medians, working_frames
 from reelforge.evaluate.report import METRICS, JudgeReport, ObjectFinding, overall
 from reelforge.evaluate.stray_colour import stray_colour_score, stray_share
+from reelforge.evaluate.tile_grid import grid_ratio, tile_grid_score
 from reelforge.evaluate.tracks import Track, link, reference_path, reference_transform
 from reelforge.types import Clip
 from reelforge.world.palette import COLOR_NAMES
@@ -206,6 +207,8 @@ def judge(clip: Clip, constraints: Constraints) -> JudgeReport:
     ratio = flicker.flicker_ratio(frames)
     metrics["flicker"] = flicker.flicker_score(ratio)
     metrics["stray_colour"] = None if stray is None else stray_colour_score(stray)
+    grid = grid_ratio(luminance(frames) * 255.0)
+    metrics["tile_grid"] = None if grid is None else tile_grid_score(grid)
     scene = scene_checks.measure(frames, cmap, s_ref, o_ref, gm, fps)
     metrics.update(scene_checks.scores(scene, constraints))
     sync = None
@@ -223,6 +226,7 @@ def judge(clip: Clip, constraints: Constraints) -> JudgeReport:
         },
         "flicker_ratio": None if ratio is None else round(ratio, 4),
         "stray_colour": None if stray is None else round(stray, 4),
+        "grid_ratio": None if grid is None else round(grid, 4),
         "scene": scene.to_dict(),
         "sound": None if sync is None else sync.__dict__,
     }

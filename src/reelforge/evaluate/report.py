@@ -16,6 +16,7 @@ METRICS = (
     "permanence",
     "flicker",
     "stray_colour",
+    "tile_grid",
     "time_of_day",
     "weather",
     "ground",
