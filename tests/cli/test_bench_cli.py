@@ -41,5 +41,8 @@ def test_bench_generate_times_a_weights_folder_with_its_own_settings(tmp_path):
     folder = save_random_weights(tmp_path / "w", config, name="tiny-test")
     out = run("generate", "--weights", str(folder), "--seconds", "1", "--threads", "1").stdout
     title = " ".join(out.split())  # rich wraps the title
-    for part in ("32x32", "tiny-test", "3 steps", "guidance 1,"):
+    for part in ("32x32", "tiny-test", "3 steps", "guidance 1,", "float32"):
         assert part in title
+    out = run("generate", "--weights", str(folder), "--seconds", "1", "--threads", "1",
+              "--dtype", "bfloat16").stdout  # fmt: skip
+    assert "bfloat16" in " ".join(out.split())

@@ -10,7 +10,7 @@ import torch
 import reelforge.engines.native as native
 from reelforge.engines import Engine, GenerationCancelled, get_engine
 from reelforge.engines.frames import resize, to_frames, to_video
-from reelforge.engines.native import discarded_evaluations
+from reelforge.engines.native import NativeEngine, discarded_evaluations
 from reelforge.engines.native_weights import EngineConfig, save_random_weights
 from reelforge.model.sampler import SamplerConfig
 from reelforge.model.vae import load_vae, save_vae, with_decoder_lookahead
@@ -150,6 +150,69 @@ def test_a_lookahead_vae_generates_and_refuses_decode_chunks(tmp_path):
     (folder / "engine.json").write_text(json.dumps({**data, "decode_chunk": 2}))
     with pytest.raises(InvalidInputError, match="decode_chunk"):
         get_engine("native", weights=folder)
+
+
+# ---------------------------------------------------------------------------
+# Compute dtype
+# ---------------------------------------------------------------------------
+
+
+def _linear_output_dtypes(engine, **changes) -> set[torch.dtype]:
+    """The dtypes the transformer's linear layers answered in during one generation."""
+    seen: set[torch.dtype] = set()
+    linears = [m for m in engine.weights().dit.modules() if isinstance(m, torch.nn.Linear)]
+    hooks = [m.register_forward_hook(lambda _m, _i, out: seen.add(out.dtype)) for m in linears]
+    try:
+        engine.generate(spec(**changes))
+    finally:
+        for h in hooks:
+            h.remove()
+    return seen
+
+
+@pytest.fixture(scope="module")
+def low(weights):
+    return NativeEngine(weights, dtype="bfloat16")
+
+
+def test_bfloat16_runs_the_transformer_in_bfloat16_and_keeps_its_promises(low, engine, frames):
+    assert _linear_output_dtypes(low) == {torch.bfloat16}
+    assert _linear_output_dtypes(engine) == {torch.float32}  # auto on the CPU
+    a, b = low.generate(spec(seed=3)), low.generate(spec(seed=3))
+    assert np.array_equal(a.frames, b.frames) and a.metadata["dtype"] == "bfloat16"
+    full = engine.generate(spec(seed=3))
+    assert full.metadata["dtype"] == "float32"
+    assert not np.array_equal(a.frames, full.frames)  # other arithmetic, a near clip
+    other = engine.generate(spec(seed=4))
+    gap = np.abs(a.frames.astype(float) - full.frames).mean()
+    assert gap < 0.25 * np.abs(other.frames.astype(float) - full.frames).mean(), gap
+    kept = low.generate(spec(num_frames=9, keyframes=[Keyframe(0, frames[0])]))
+    assert np.array_equal(kept.frames[0], frames[0])  # given frames come back exactly
+
+
+@pytest.mark.parametrize(
+    ("given", "mode"),
+    [("first", "i2v"), ("last", "extend"), ("first_last", "interpolate"), ("loop", "loop"),
+     ("remix", "remix"), ("inpaint", "inpaint")],
+)  # fmt: skip
+def test_every_mode_runs_in_bfloat16(low, frames, given, mode):
+    source = Clip(frames, 12.0)
+    changes = {
+        "first": {"keyframes": [Keyframe(0, frames[0])]},
+        "last": {"keyframes": [Keyframe(8, frames[8])]},
+        "first_last": {"keyframes": [Keyframe(0, frames[0]), Keyframe(8, frames[8])]},
+        "loop": {"loop": True},
+        "remix": {"source": source, "source_strength": 0.5},
+        "inpaint": {"source": source, "mask": np.arange(9) >= 6},
+    }[given]
+    clip = low.generate(spec(num_frames=9, **changes))
+    assert clip.metadata["mode"] == mode and clip.frames.shape == (9, 72, 128, 3)
+
+
+def test_a_bad_dtype_is_refused_with_the_choices(weights):
+    with pytest.raises(InvalidInputError, match="auto, float32, bfloat16") as e:
+        NativeEngine(weights, dtype="float16")
+    assert e.value.param == "dtype"
 
 
 def test_engine_config_round_trips_through_json():

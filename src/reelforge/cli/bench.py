@@ -192,6 +192,9 @@ def generate(
         None, "--guidance", help="1 turns CFG off (half the work); default 4."
     ),
     threads: int = typer.Option(2, "--threads", min=1, help="torch threads."),
+    dtype: str = typer.Option(
+        "auto", "--dtype", help="The transformer's compute dtype: auto, float32 or bfloat16."
+    ),
 ) -> None:
     """Time one generation end to end with the native engine, stage by stage: the shipped
     (or another) weights folder, or random weights of the given presets (speed does not
@@ -217,10 +220,10 @@ def generate(
                 guidance=4.0 if guidance is None else guidance,
             )
             save_random_weights(folder, config, vae=vae_preset, dit=dit_preset, text_dim=384)
-            engine = NativeEngine(folder)
+            engine = NativeEngine(folder, dtype=dtype)
             model = f"{dit_preset} + {vae_preset}"
         else:
-            engine = NativeEngine(None if weights == "default" else weights)
+            engine = NativeEngine(None if weights == "default" else weights, dtype=dtype)
             caps = engine.capabilities
             w, h = parse_size(size) if size else caps.default_size(caps.aspects[0])
             model = engine.config.name
@@ -254,7 +257,7 @@ def generate(
     total = warm + stages["mp4_encode"]
     table = Table(
         title=f"generate {w}x{h}, {frames} frames ({clip.duration:.2f} s), {model}, "
-        f"{steps} steps, guidance {guidance:g}, {threads} thread(s)"
+        f"{steps} steps, guidance {guidance:g}, {engine.dtype}, {threads} thread(s)"
     )
     table.add_column("stage")
     table.add_column("seconds", justify="right")
@@ -285,6 +288,9 @@ def quality(
     guidance: float | None = typer.Option(None, "--guidance", help="CFG scale (engine default)."),
     threads: int = typer.Option(2, "--threads", min=1, help="torch threads."),
     strips: int = typer.Option(6, "--strips", help="Prompts that get a PNG strip."),
+    dtype: str = typer.Option(
+        "auto", "--dtype", help="The transformer's compute dtype: auto, float32 or bfloat16."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary JSON, not a table."),
 ) -> None:
     """The judge's scores of the native engine on held-out prompts, beside the renderer's
@@ -304,9 +310,11 @@ def quality(
     with user_errors():
         first = EVAL_SEED_START if first_seed is None else first_seed
         config = QualityConfig(prompts, first, seconds, steps, guidance, strips)
-        engine = get_engine("native", **({"weights": weights} if weights is not None else {}))
+        folder = {"weights": weights} if weights is not None else {}
+        engine = get_engine("native", dtype=dtype, **folder)
         context = {
             "threads": threads,
+            "dtype": engine.dtype,
             "weights": str(weights) if weights is not None else None,
             "machine": _machine(),
         }

@@ -12,7 +12,14 @@ extending the one before (windows.py), up to max_seconds; then upscaled once.
 
 `check` plans a spec from engine.json and the networks' headers alone (base.py has the
 size policy), so an unsupported request is refused before any weights are loaded. A fixed
-seed gives the same clip on the same machine (CPU: bit for bit).
+seed gives the same clip on the same machine and dtype (CPU: bit for bit).
+
+`dtype` is the transformer's compute precision: "bfloat16" runs its evaluations under
+autocast (weights stay float32; the sampler's arithmetic stays float32), "float32" does
+not, "auto" is bfloat16 on CUDA and float32 on the CPU. On a CPU with AMX (Intel Xeon
+4th generation and later) bfloat16 makes a clip about 1.4x faster, with frames within a
+fraction of a level of float32's (docs/BENCHMARKS.md); without AMX it is slower, so it is
+never chosen there by itself. The VAE always decodes in float32.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ from reelforge.model.text import TextBatch
 from reelforge.types import Clip, GenerationSpec, InvalidInputError
 
 MODES = ("t2v", "i2v", "extend", "interpolate", "inpaint", "remix", "loop")
+DTYPES = ("auto", "float32", "bfloat16")
 SAMPLING_SHARE = 0.9  # of a window's progress; decoding takes the rest
 WINDOWS_SHARE = 0.97  # of the whole bar; upscaling takes the rest
 
@@ -60,7 +68,16 @@ class NativeEngine:
 
     name = "native"
 
-    def __init__(self, weights: str | Path | None = None, device: str | torch.device = "cpu"):
+    def __init__(
+        self,
+        weights: str | Path | None = None,
+        device: str | torch.device = "cpu",
+        dtype: str = "auto",
+    ):
+        if dtype not in DTYPES:
+            raise InvalidInputError(
+                f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}", param="dtype"
+            )
         self.folder = Path(weights) if weights is not None else DEFAULT_WEIGHTS
         self.config = load_engine_config(self.folder)
         vae, dit = read_network_configs(self.folder)
@@ -82,6 +99,9 @@ class NativeEngine:
             max_upscale=self.config.max_upscale,
         )
         self.device = torch.device(device)
+        if dtype == "auto":
+            dtype = "bfloat16" if self.device.type == "cuda" else "float32"
+        self.dtype = dtype
         self._weights: NativeWeights | None = None
         self._lock = threading.Lock()
 
@@ -176,18 +196,20 @@ class NativeEngine:
             flow=self.config.flow,
         )
         model = _remix_model(w.dit, config, shape, given)
+        low = self.dtype == "bfloat16"
         try:
-            x = sample(
-                model,
-                text,
-                shape,
-                config=config,
-                negative=negative,
-                condition=given.condition,
-                generator=torch.Generator().manual_seed(spec.seed),
-                on_step=lambda k, n: progress(SAMPLING_SHARE * k / n, f"sampling {k}/{n}"),
-                should_cancel=cancel,
-            )
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=low):
+                x = sample(
+                    model,
+                    text,
+                    shape,
+                    config=config,
+                    negative=negative,
+                    condition=given.condition,
+                    generator=torch.Generator().manual_seed(spec.seed),
+                    on_step=lambda k, n: progress(SAMPLING_SHARE * k / n, f"sampling {k}/{n}"),
+                    should_cancel=cancel,
+                )
         except SamplingCancelled as e:
             raise GenerationCancelled(f"generation cancelled: {e}") from e
         return torch.where(given.hard, given.raw, w.vae.denormalize(x)), given
@@ -202,6 +224,7 @@ class NativeEngine:
             guidance=guidance,
             expanded_prompt=spec.expanded_prompt,
             sampler=self.config.sampler,
+            dtype=self.dtype,
         )
 
 

@@ -107,12 +107,21 @@ def merge_heads(x: torch.Tensor) -> torch.Tensor:
     return x.transpose(1, 2).flatten(2)  # (B, h, N, D/h) → (B, N, D)
 
 
+class HeadNorm(nn.RMSNorm):
+    """RMSNorm of query or key heads, computed in float32 and returned in the input's
+    dtype: under bfloat16 autocast the heads arrive in bfloat16 while the weight stays
+    float32, which torch's fused kernel refuses (with a warning each process)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.rms_norm(x.float(), self.normalized_shape, self.weight, self.eps).to(x.dtype)
+
+
 class SelfAttention(nn.Module):
     def __init__(self, dim: int, heads: int):
         super().__init__()
         self.heads, self.qkv, self.out = heads, nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
-        self.q_norm = nn.RMSNorm(dim // heads, eps=1e-6)
-        self.k_norm = nn.RMSNorm(dim // heads, eps=1e-6)
+        self.q_norm = HeadNorm(dim // heads, eps=1e-6)
+        self.k_norm = HeadNorm(dim // heads, eps=1e-6)
 
     def forward(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
         q, k, v = (split_heads(p, self.heads) for p in self.qkv(x).chunk(3, -1))  # (B, h, N, Dh)
@@ -125,8 +134,8 @@ class CrossAttention(nn.Module):
         super().__init__()
         self.heads, self.q, self.kv = heads, nn.Linear(dim, dim), nn.Linear(dim, 2 * dim)
         self.out = nn.Linear(dim, dim)
-        self.q_norm = nn.RMSNorm(dim // heads, eps=1e-6)
-        self.k_norm = nn.RMSNorm(dim // heads, eps=1e-6)
+        self.q_norm = HeadNorm(dim // heads, eps=1e-6)
+        self.k_norm = HeadNorm(dim // heads, eps=1e-6)
 
     def forward(self, x: torch.Tensor, ctx: torch.Tensor, ctx_mask: torch.Tensor) -> torch.Tensor:
         q = self.q_norm(split_heads(self.q(x), self.heads))  # (B, h, N, Dh)
@@ -256,7 +265,8 @@ class VideoDiT(nn.Module):
         c = self.pooled_embed(pooled)  # (B, D)
         mod = self.adaln(t, c)[:, None]  # (B, 1, 8D)
         if g is not None:
-            mod = torch.lerp(mod, self.adaln(torch.zeros_like(t), c)[:, None], g)  # (B, N, 8D)
+            given = self.adaln(torch.zeros_like(t), c)[:, None]
+            mod = torch.lerp(mod, given, g.to(mod.dtype))  # (B, N, 8D); bfloat16 under autocast
         return mod.unflatten(-1, (8, -1))
 
     def adaln(self, t: torch.Tensor, c: torch.Tensor) -> torch.Tensor:

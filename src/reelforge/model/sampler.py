@@ -112,7 +112,10 @@ def guided_velocity(
 
 
 def _velocity(model, x, t, text, mask, values, extra_latents) -> torch.Tensor:
-    return model(x, x.new_full((x.shape[0],), t), text, mask, values, extra_latents=extra_latents)
+    """The model's velocity in the sample's dtype: under bfloat16 autocast the model
+    answers in bfloat16, and guidance's difference of two branches needs float32."""
+    v = model(x, x.new_full((x.shape[0],), t), text, mask, values, extra_latents=extra_latents)
+    return v.to(x.dtype)
 
 
 def _twice(x: torch.Tensor | None) -> torch.Tensor | None:
