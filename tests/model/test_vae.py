@@ -19,7 +19,7 @@ from reelforge.model.vae import (
     save_vae,
     with_decoder_lookahead,
 )
-from reelforge.model.vae_loss import temporal_l1, vae_loss
+from reelforge.model.vae_loss import VAELossConfig, noisy_latent, temporal_l1, vae_loss
 from reelforge.types import InvalidInputError, NotFoundError
 
 
@@ -318,6 +318,42 @@ def test_a_few_optimizer_steps_lower_the_loss():
     after, parts_after = loss_now()
     assert after < 0.7 * before
     assert parts_after["psnr"] > parts["psnr"]
+
+
+def test_latent_noise_is_in_normalised_units_and_half_in_patch_blocks():
+    vae = VAE_MODELS["vae-test"]()
+    vae.latent_scale.fill_(2.0)
+    c = vae.config.latent_channels
+    z = torch.zeros(64, c, 2, 8, 8)
+    cfg = VAELossConfig(latent_noise=0.6, latent_noise_patch=2)
+    noise = noisy_latent(vae, z, cfg, torch.Generator().manual_seed(0)) / 2.0  # normalised
+    # sigma ~ U(0, 0.6): E[sigma^2] = 0.12
+    assert noise.square().mean().item() == pytest.approx(0.12, rel=0.15)
+    per_clip = noise.flatten(1).std(dim=1)
+    assert per_clip.max() < 0.6 * 1.1 and per_clip.min() < 0.1  # each clip its own sigma
+    n = noise / per_clip.view(-1, 1, 1, 1, 1)
+
+    def corr(a, b):
+        return torch.corrcoef(torch.stack([a.flatten(), b.flatten()]))[0, 1].item()
+
+    inside = corr(n[..., 0::2], n[..., 1::2])  # columns 0|1, 2|3: the same 2x2 block
+    across = corr(n[..., 1:-1:2], n[..., 2::2])  # columns 1|2, 3|4: neighbouring blocks
+    assert inside == pytest.approx(0.5, abs=0.05) and abs(across) < 0.05
+    again = noisy_latent(vae, z, cfg, torch.Generator().manual_seed(0)) / 2.0
+    assert torch.equal(noise, again)
+
+
+def test_the_loss_with_latent_noise_decodes_a_noisy_latent_and_asks_for_the_clean_clip():
+    torch.manual_seed(0)
+    vae = VAE_MODELS["vae-test"]()
+    video = world_clip(5, 32, 32, batch=2)
+    plain, _ = vae_loss(vae, video, generator=torch.Generator().manual_seed(0))
+    cfg = VAELossConfig(latent_noise=0.5)
+    noisy, _ = vae_loss(vae, video, cfg, torch.Generator().manual_seed(0))
+    again, _ = vae_loss(vae, video, cfg, torch.Generator().manual_seed(0))
+    assert noisy.item() != plain.item() and noisy.item() == again.item()
+    noisy.backward()
+    assert all(p.grad is not None for p in vae.decoder.parameters())
 
 
 def test_bf16_autocast_runs_and_stays_close_to_float32():

@@ -52,6 +52,9 @@ def test_unknown_keys_are_named(tmp_path):
         (VAETrainConfig, "run = 3", "run"),
         (DiTTrainConfig, "[data]\nimage_prob = 1.5", "data.image_prob"),
         (DiTTrainConfig, "[data]\nimage_batch_size = -1", "data.image_batch_size"),
+        (VAETrainConfig, "[loss]\nlatent_noise = -0.1", "loss.latent_noise"),
+        (VAETrainConfig, "[loss]\nlatent_noise = 0.3", "loss.latent_noise"),  # encoder free
+        (VAETrainConfig, "[loss]\nlatent_noise_patch = 0", "loss.latent_noise_patch"),
     ],
 )
 def test_bad_values_are_refused_by_key(tmp_path, kind, toml, key):

@@ -124,13 +124,16 @@ def test_a_crop_size_off_the_vae_grid_is_refused(vae_config, tmp_path):
         train_vae(vae_config(tmp_path, **{"data.crop_size": 12}))
 
 
-@pytest.mark.parametrize("lookahead", [None, 1])
-def test_decoder_fine_tuning_keeps_the_latent_space(vae_config, tmp_path, lookahead):
-    """Also when the tuned decoder is made to look one frame ahead (model.decoder_lookahead)."""
+@pytest.mark.parametrize(("lookahead", "noise"), [(None, 0.0), (1, 0.0), (None, 0.3)])
+def test_decoder_fine_tuning_keeps_the_latent_space(vae_config, tmp_path, lookahead, noise):
+    """Also when the tuned decoder is made to look one frame ahead (model.decoder_lookahead)
+    or reads noisy latents (loss.latent_noise)."""
     first = train_vae(vae_config(tmp_path / "first"))
     options = {"model.init": str(first["vae"]), "model.freeze_encoder": True, "optim.lr": 3e-3}
     if lookahead is not None:
         options["model.decoder_lookahead"] = lookahead
+    if noise:
+        options["loss.latent_noise"] = noise
     tuned = train_vae(vae_config(tmp_path / "tuned", **options))
     a, b = load_vae(first["vae"]), load_vae(tuned["vae"])
     assert b.config.decoder_lookahead == (lookahead or 0)

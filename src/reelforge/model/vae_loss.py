@@ -11,6 +11,14 @@ it the motion within a group slows and jumps at the next (frame-to-frame change 
 boundaries ~2x the change inside them, a visible 3 Hz judder). The KL weight is small
 (the latent stays close to an autoencoder's; `fit_latent_stats` rescales it for the DiT
 afterwards).
+
+`latent_noise` (decoder tuning, with the encoder frozen) trains the decoder on latents a
+diffusion transformer might make rather than on the encoder's own: each clip's latent
+gets Gaussian noise of a standard deviation drawn uniformly up to `latent_noise`, in the
+DiT's normalised units (`latent_scale`), half of its power constant over blocks of
+`latent_noise_patch` latent pixels (the transformer writes each 2x2 patch from one
+token, so its errors come in such blocks), and the loss still asks for the clean clip.
+A decoder that only ever saw exact latents draws such errors as 8- and 16-pixel tiles.
 """
 
 from __future__ import annotations
@@ -30,6 +38,26 @@ class VAELossConfig:
     edge: float = 0.5
     temporal: float = 0.0
     kl: float = 1e-6
+    latent_noise: float = 0.0  # largest noise std on the decoded latent (normalised units)
+    latent_noise_patch: int = 2  # latent pixels per side of the noise's block half
+
+
+def noisy_latent(
+    model: VideoVAE, z: Tensor, cfg: VAELossConfig, generator: torch.Generator | None
+) -> Tensor:
+    """z (B, C, T, H, W) plus the decoder-tuning noise of the module docstring."""
+    b, _, _, h, w = z.shape
+    p = cfg.latent_noise_patch
+
+    def randn(*shape: int) -> Tensor:
+        return torch.randn(shape, generator=generator, device=z.device, dtype=z.dtype)
+
+    sigma = cfg.latent_noise * torch.rand(b, generator=generator, device=z.device)
+    blocks = randn(*z.shape[:3], -(-h // p), -(-w // p))
+    blocky = blocks.repeat_interleave(p, dim=3).repeat_interleave(p, dim=4)[..., :h, :w]
+    noise = (randn(*z.shape) + blocky) / 2**0.5
+    scale = model.latent_scale.view(1, -1, 1, 1, 1)
+    return z + sigma.view(-1, 1, 1, 1, 1).to(z.dtype) * scale * noise
 
 
 def edge_l1(a: Tensor, b: Tensor) -> Tensor:
@@ -58,7 +86,11 @@ def vae_loss(
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, dict[str, Tensor]]:
     """Loss of one batch (B, 3, T, H, W) in [-1, 1]; parts are detached, for logging."""
-    recon, dist = model(video, generator)
+    if cfg.latent_noise > 0:
+        dist = model.encode(video)
+        recon = model.decode(noisy_latent(model, dist.sample(generator), cfg, generator))
+    else:
+        recon, dist = model(video, generator)
     err = recon.float() - video.float()
     parts = {
         "l1": err.abs().mean(),

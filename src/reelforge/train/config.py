@@ -284,6 +284,13 @@ def _check_vae(config: VAETrainConfig) -> None:
     _need(0 <= config.data.image_prob <= 1, "data.image_prob", "must be in [0, 1]")
     _need(config.data.crop_size >= 0, "data.crop_size", "must be 0 (off) or a side in pixels")
     _need(config.model.stats_batches >= 1, "model.stats_batches", "must be at least 1")
+    _need(config.loss.latent_noise >= 0, "loss.latent_noise", "must be >= 0 (0: off)")
+    _need(config.loss.latent_noise_patch >= 1, "loss.latent_noise_patch", "must be at least 1")
+    _need(
+        config.loss.latent_noise == 0 or config.model.freeze_encoder,
+        "loss.latent_noise",
+        "needs model.freeze_encoder: the noise is measured in the frozen latent space's units",
+    )
     _need(
         bool(config.model.init) or not config.model.freeze_encoder,
         "model.freeze_encoder",
