@@ -116,6 +116,25 @@ def test_still_steps_train_on_each_clips_first_latent_frame(dit_config, tmp_path
     assert all(z.shape[0] == config.data.batch_size for z, _ in clips)
 
 
+def test_a_bfloat16_run_takes_the_autocast_path_through_every_conditioning_task(
+    dit_config, tmp_path
+):
+    """run.dtype bfloat16 on the CPU runs the steps as a CUDA run does (bf16 autocast), here
+    with frames given at every step (a given frame's adaLN blend once failed under it)."""
+    seen: set[torch.dtype] = set()
+    hook = torch.nn.modules.module.register_module_forward_hook(
+        lambda m, _i, out: seen.add(out.dtype) if isinstance(m, torch.nn.Linear) else None
+    )
+    tasks = {f"tasks.{t}": 0.0 for t in ("text", "random")}
+    try:
+        result = train_dit(dit_config(tmp_path, **{"run.dtype": "bfloat16"}, **tasks))
+    finally:
+        hook.remove()
+    assert torch.bfloat16 in seen and np.isfinite(result["eval_loss"])
+    model = load_dit(result["dit"])
+    assert all(p.dtype == torch.float32 for p in model.parameters())  # weights stay float32
+
+
 def test_dit_needs_a_trained_vae(dit_config, tmp_path):
     with pytest.raises(NotFoundError, match="train vae") as e:
         train_dit(dit_config(tmp_path, **{"model.vae": str(tmp_path / "none.safetensors")}))

@@ -38,6 +38,7 @@ class RunConfig:
     steps: int = 1000  # optimizer steps in all (a resumed run continues up to here)
     seed: int = 0
     device: str = "auto"  # "auto" (cuda when there is one) | "cpu" | "cuda"
+    dtype: str = "auto"  # compute: "auto" (bfloat16 autocast on CUDA) | "float32" | "bfloat16"
     threads: int = 0  # torch.set_num_threads; 0 keeps torch's default
     log_every: int = 10  # steps per metrics.jsonl line (averaged over the window)
     eval_every: int = 250  # VAE: held-out PSNR; DiT: held-out loss + preview; 0 = never
@@ -261,6 +262,11 @@ def check_config(config: VAETrainConfig | DiTTrainConfig) -> None:
     run, data, optim = config.run, config.data, config.optim
     _need(run.steps >= 1, "run.steps", "must be at least 1")
     _need(run.device in ("auto", "cpu", "cuda"), "run.device", "must be auto, cpu or cuda")
+    _need(
+        run.dtype in ("auto", "float32", "bfloat16"),
+        "run.dtype",
+        "must be auto, float32 or bfloat16",
+    )
     for key in ("threads", "log_every", "eval_every", "checkpoint_every"):
         _need(getattr(run, key) >= 0, f"run.{key}", "must be >= 0")
     _need(run.keep_checkpoints >= 1, "run.keep_checkpoints", "must be at least 1")

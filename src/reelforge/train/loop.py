@@ -11,7 +11,10 @@ A task (`train/vae.py`, `train/dit.py`) gives a model, a batch sampler and a ste
 Every random draw of a step comes from a generator seeded by (seed, step), never from a
 global one, so a resumed run repeats the uninterrupted run bit for bit on the same machine
 (the global RNG states are still saved and restored, for anything else that uses them).
-On CUDA the step runs under bf16 autocast; on the CPU in float32.
+The step runs under bf16 autocast where `run.dtype` says bfloat16 (`auto`: on CUDA, not
+on the CPU): weights, optimizer state and EMA stay float32. On a CPU with AMX, bfloat16
+is about 1.2x faster for the transformer; on any CPU it runs the same autocast path as a
+GPU run, which is how the tests check that path.
 """
 
 from __future__ import annotations
@@ -85,6 +88,8 @@ class Trainer:
         run = config.run
         self.config, self.run, self.out = config, run, Path(run.out)
         self.device = resolve_device(run.device)
+        low = run.dtype == "bfloat16" or (run.dtype == "auto" and self.device.type == "cuda")
+        self.dtype = torch.bfloat16 if low else torch.float32
         self.model = model.to(self.device).train()
         self.ema = EMA(self.model, config.optim.ema_decay)
         self.opt = make_optimizer(self.model, config.optim)
@@ -141,8 +146,8 @@ class Trainer:
     # -- the loop ---------------------------------------------------------------------------
 
     def autocast(self):
-        if self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
+        if self.dtype == torch.bfloat16:
+            return torch.autocast(self.device.type, dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
     def fit(
