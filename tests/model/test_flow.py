@@ -107,6 +107,41 @@ def test_loss_skips_given_frames(encode):
     assert torch.allclose(*losses)
 
 
+class Oracle:
+    """Answers the true velocity of x0 plus a fixed error: loss terms without training."""
+
+    def __init__(self, x0: torch.Tensor, error: torch.Tensor):
+        self.x0, self.error, self.cfg = x0, error, tiny_dit().cfg
+
+    def __call__(self, x_t, t, text, mask, given):
+        t = t.view(-1, 1, 1, 1, 1)
+        noise = (x_t - (1 - t) * self.x0) / t
+        return noise - self.x0 + self.error
+
+
+def test_the_edge_term_charges_errors_that_jump_between_patches(encode):
+    x0, text = torch.randn(SHAPE), encode(["a", "b"])
+    blocks = torch.randn(2, C, 3, 2, 3).repeat_interleave(2, 3).repeat_interleave(2, 4)
+    smooth = torch.ones(SHAPE)  # the same error everywhere: no jumps at all
+    smooth *= blocks.square().mean().sqrt()  # as large as the blocky one, on average
+
+    def loss(error, edge):
+        gen = torch.Generator().manual_seed(1)
+        return flow_loss(Oracle(x0, error), x0, text, generator=gen, edge=edge).item()
+
+    assert loss(blocks, 0.0) == pytest.approx(loss(smooth, 0.0), rel=1e-4)
+    assert loss(smooth, 1.0) == pytest.approx(loss(smooth, 0.0), rel=1e-4)
+    assert loss(blocks, 1.0) > 1.5 * loss(blocks, 0.0)
+    mask = torch.zeros(2, 1, 3, 1, 1)
+    mask[:, :, 1:] = 1  # only frame 0 is made: the jumps of given frames do not count
+    spiky = blocks.clone()
+    spiky[:, :, 1:] *= 100
+    gen = [torch.Generator().manual_seed(2) for _ in range(2)]
+    a, b = (flow_loss(Oracle(x0, e), x0, text, mask, generator=g, edge=1.0)
+            for e, g in zip((blocks, spiky), gen, strict=True))  # fmt: skip
+    assert torch.allclose(a, b)
+
+
 def moving_blobs(direction: int, frames: int = 3, size: int = 8) -> torch.Tensor:
     """(C, T, H, W): a bright blob crossing the frame left→right (+1) or right→left (-1)."""
     ys, xs = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")

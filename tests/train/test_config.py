@@ -46,6 +46,7 @@ def test_unknown_keys_are_named(tmp_path):
         (VAETrainConfig, "[run]\nsteps = 'ten'", "run.steps"),
         (VAETrainConfig, "[run]\ndevice = 'tpu'", "run.device"),
         (VAETrainConfig, "[run]\ndtype = 'float16'", "run.dtype"),
+        (DiTTrainConfig, "[loss]\nedge = -1", "loss.edge"),
         (VAETrainConfig, "[optim]\nbetas = [0.9]", "optim.betas"),
         (VAETrainConfig, "[data]\ncrop_frames = 8", "data.crop_frames"),
         (VAETrainConfig, "[model]\npreset = 'vae-huge'", "model.preset"),

@@ -11,6 +11,13 @@ shift_time(t, α) = α·t / (1 + (α - 1)·t). More tokens carry the same pictur
 redundancy, so they need more noise to hide it: α = base_shift · sqrt(N / base_tokens)
 (SD3's resolution rule). Sampling uses the same α so both see the same times.
 
+The loss is the mean squared velocity error over the frames not given; `edge` adds that
+weight times the mean squared difference of the error between neighbouring latent pixels
+(along height and width). Its minimum is the same conditional mean, but it makes errors
+that jump from one latent pixel to the next cost more than smooth ones: a transformer
+writes each patch from its own token, and errors that differ patch to patch are what the
+decoder draws as a tile grid.
+
 A strong shift leaves little training below t = 0.5, where the last details are settled
 (and the frames next to given ones made to match them); `unshifted_prob` draws that share
 of the times without the shift, so both ends are learned.
@@ -85,8 +92,10 @@ def flow_loss(
     text_dropout: float = 0.0,
     flow: FlowConfig = FlowConfig(),
     generator: torch.Generator | None = None,
+    edge: float = 0.0,
 ) -> torch.Tensor:
-    """Mean squared velocity error over the frames that are not given.
+    """Mean squared velocity error over the frames that are not given, plus `edge` times
+    that of its differences between neighbouring latent pixels (module docstring).
 
     latents (B, C, T, H, W) are the clean clips; cond_mask (B, 1, T, H, W) or broadcastable
     marks given voxels (binary: 1 = given; their clean values are `cond_latents`, by default the clip itself);
@@ -107,4 +116,15 @@ def flow_loss(
         text = text.where(drop, model.null_text(b))
     v = model(x_t, t.to(latents), text, mask, given)
     weight = (1 - mask).expand_as(latents)
-    return (weight * (v - (noise - latents)) ** 2).sum() / weight.sum().clamp(min=1)
+    err = v - (noise - latents)
+    loss = _weighted_mean(err.square(), weight)
+    if edge > 0:  # the mask is per latent frame, so neighbours in space share it
+        for dim in (3, 4):
+            loss = loss + edge * _weighted_mean(
+                err.diff(dim=dim).square(), weight.narrow(dim, 1, weight.shape[dim] - 1)
+            )
+    return loss
+
+
+def _weighted_mean(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    return (weight * x).sum() / weight.sum().clamp(min=1)

@@ -7,7 +7,7 @@ by name (a typo must not silently train with a default):
     [data]   dataset folder, buckets, batch size, held-out clips, crops (+ images for the VAE)
     [model]  the preset (+ the VAE file for the DiT)
     [optim]  AdamW, warmup + cosine, grad clipping, EMA
-    [loss]   VAE only: `VAELossConfig` weights
+    [loss]   VAE: `VAELossConfig` weights; DiT: `DiTLossConfig` (the edge term)
     [text] [tasks] [flow] [cache] [preview]   DiT only
 
 Relative paths are relative to the working directory, as for flags.
@@ -165,6 +165,11 @@ class PreviewConfig:
 
 
 @dataclass
+class DiTLossConfig:
+    edge: float = 0.0  # weight of the velocity error's neighbour differences (model/flow.py)
+
+
+@dataclass
 class DiTTrainConfig:
     run: RunConfig = field(default_factory=lambda: RunConfig(out="runs/dit"))
     data: DiTDataConfig = field(default_factory=DiTDataConfig)
@@ -173,6 +178,7 @@ class DiTTrainConfig:
     text: TextConfig = field(default_factory=TextConfig)
     tasks: TaskConfig = field(default_factory=TaskConfig)
     flow: FlowConfig = field(default_factory=FlowConfig)
+    loss: DiTLossConfig = field(default_factory=DiTLossConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
     preview: PreviewConfig = field(default_factory=PreviewConfig)
 
@@ -329,6 +335,7 @@ def _check_dit(config: DiTTrainConfig) -> None:
     _need(config.cache.batch_size >= 1, "cache.batch_size", "must be at least 1")
     _need(config.cache.shard_size >= 1, "cache.shard_size", "must be at least 1")
     _need(config.preview.steps >= 1, "preview.steps", "must be at least 1")
+    _need(config.loss.edge >= 0, "loss.edge", "must be >= 0 (0: off)")
 
 
 def _need(ok: bool, key: str, message: str) -> None:

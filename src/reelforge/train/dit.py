@@ -154,8 +154,9 @@ def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -
         drop = (torch.rand(b, generator=gen) < config.text.dropout).to(device)
         text = _to(text, device).where(drop, model.null_text(b))
         loss = flow_loss(
-            model, latents.to(device), text, mask.to(device), flow=config.flow, generator=gen
-        )
+            model, latents.to(device), text, mask.to(device), flow=config.flow, generator=gen,
+            edge=config.loss.edge,
+        )  # fmt: skip
         return loss, {}, b
 
     evaluate = None
