@@ -17,7 +17,7 @@ seed gives the same clip on the same machine and dtype (CPU: bit for bit).
 `dtype` is the transformer's compute precision: "bfloat16" runs its evaluations under
 autocast (weights stay float32; the sampler's arithmetic stays float32), "float32" does
 not, "auto" is bfloat16 on CUDA and float32 on the CPU. On a CPU with AMX (Intel Xeon
-4th generation and later) bfloat16 makes a clip about 1.4x faster, with frames within a
+4th generation and later) bfloat16 makes a clip about 1.3x faster, with frames within a
 fraction of a level of float32's (docs/BENCHMARKS.md); without AMX it is slower, so it is
 never chosen there by itself. The VAE always decodes in float32.
 """
