@@ -31,7 +31,7 @@ ENGINES: dict[str, EngineEntry] = {
         "native",
         "reelforge.engines.native:NativeEngine",
         "reelforge's own VAE + diffusion transformer, from a weights folder "
-        "(config: weights=DIR, device='cpu'|'cuda')",
+        "(config: weights=DIR, device='cpu'|'cuda', dtype='auto'|'float32'|'bfloat16')",
     ),
     "ltx": EngineEntry(
         "ltx",
