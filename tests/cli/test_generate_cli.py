@@ -87,6 +87,7 @@ def test_an_image_sets_the_aspect_and_expansion_can_be_off(tmp_path, weights):
         (["--size", "128x72", "--aspect", "1:1"], "does not have aspect 1:1"),
         (["--seconds", "3"], "at most 25 frames"),
         (["--seconds", "0"], "must be positive"),
+        (["--dtype", "float16"], "dtype must be one of auto, float32, bfloat16"),
     ],
 )
 def test_unsupported_requests_exit_2_saying_what_is_supported(tmp_path, weights, args, says):
@@ -95,6 +96,21 @@ def test_unsupported_requests_exit_2_saying_what_is_supported(tmp_path, weights,
     assert result.exit_code == 2
     assert says in " ".join(result.stderr.split()), result.stderr
     assert "expanded" not in result.stdout and not out.exists()
+
+
+def test_dtype_sets_the_engines_compute_dtype(tmp_path, weights, monkeypatch):
+    import reelforge.engines as engines
+
+    built = []
+    real = engines.get_engine
+    monkeypatch.setattr(
+        engines, "get_engine", lambda *a, **k: built.append(real(*a, **k)) or built[-1]
+    )
+    out = tmp_path / "fast.mp4"
+    result = invoke("a red ball", "--seconds", "0.5", "--dtype", "bfloat16",
+                    "--weights", weights, "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert built[0].dtype == "bfloat16" and probe(out)["frames"] == 6
 
 
 def test_missing_weights_exit_2_naming_the_folder(tmp_path):

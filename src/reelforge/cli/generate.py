@@ -41,6 +41,12 @@ def generate_command(
         help="The engine's weights folder (native: default the shipped one; ltx and wan: "
         "their diffusers folder). Replaces a configured engine's path.",
     ),
+    dtype: str | None = typer.Option(
+        None,
+        "--dtype",
+        help="The engine's compute dtype (native: auto, float32, bfloat16; bfloat16 is about "
+        "1.3x faster on a CPU with AMX). Replaces a configured engine's dtype.",
+    ),
     config: Path | None = typer.Option(
         None,
         "--config",
@@ -90,7 +96,7 @@ def generate_command(
     with user_errors():
         if not seconds > 0:
             raise InvalidInputError(f"--seconds must be positive; got {seconds:g}", param="seconds")
-        maker = _engine(engine, weights, config)
+        maker = _engine(engine, weights, config, dtype)
         first = read_clip(image).frames[:1] if image is not None else None
         if first is not None and size is None and aspect is None:  # the image's own aspect
             aspect = maker.capabilities.aspect_of(first.shape[2], first.shape[1])
@@ -131,9 +137,10 @@ def generate_command(
         _judge(clip, prompt)
 
 
-def _engine(name: str, weights: Path | None, config: Path | None):
+def _engine(name: str, weights: Path | None, config: Path | None, dtype: str | None = None):
     """The engine `name` names: an [engines.NAME] table of `config` (its kind and
-    settings), else the engine kind `name`; `weights` replaces the table's folder."""
+    settings), else the engine kind `name`; `weights` replaces the table's folder and
+    `dtype` its dtype."""
     from reelforge.engines import ENGINES, get_engine
     from reelforge.studio import load_config
     from reelforge.types import NotFoundError
@@ -151,6 +158,8 @@ def _engine(name: str, weights: Path | None, config: Path | None):
     if weights is not None:
         settings = {k: v for k, v in settings.items() if k not in ("path", "weights")}
         settings["weights"] = weights
+    if dtype is not None:
+        settings["dtype"] = dtype
     return get_engine(kind, **settings)
 
 
