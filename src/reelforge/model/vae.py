@@ -297,13 +297,6 @@ class VideoVAE(nn.Module):
         run = self._pieces(self.decoder, chunk, 1)
         return spatial_tiles(run, z, tile, halo, 1, cfg.spatial_factor)
 
-    def forward(
-        self, video: Tensor, generator: torch.Generator | None = None
-    ) -> tuple[Tensor, LatentDist]:
-        """Training pass: (reconstruction, latent distribution), decoding a sample."""
-        dist = self.encode(video)
-        return self.decode(dist.sample(generator)), dist
-
     def normalize(self, z: Tensor) -> Tensor:
         """Raw latents → the zero-mean, unit-variance latents the DiT works on."""
         return (z - self.latent_shift.view(-1, 1, 1, 1)) / self.latent_scale.view(-1, 1, 1, 1)

@@ -86,11 +86,11 @@ def vae_loss(
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, dict[str, Tensor]]:
     """Loss of one batch (B, 3, T, H, W) in [-1, 1]; parts are detached, for logging."""
+    dist = model.encode(video)
+    z = dist.sample(generator)
     if cfg.latent_noise > 0:
-        dist = model.encode(video)
-        recon = model.decode(noisy_latent(model, dist.sample(generator), cfg, generator))
-    else:
-        recon, dist = model(video, generator)
+        z = noisy_latent(model, z, cfg, generator)
+    recon = model.decode(z)
     err = recon.float() - video.float()
     parts = {
         "l1": err.abs().mean(),
