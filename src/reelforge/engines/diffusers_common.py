@@ -43,6 +43,7 @@ from reelforge.engines.base import (
     aspect_name,
     generation_metadata,
 )
+from reelforge.model.precision import auto_dtype
 from reelforge.types import (
     Clip,
     GenerationSpec,
@@ -385,7 +386,7 @@ class Placement:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         dtype = config.dtype
         if dtype == "auto":
-            dtype = "bfloat16" if device.startswith("cuda") else "float32"
+            dtype = auto_dtype(device.partition(":")[0])  # "cuda:1" is a cuda device
         if config.memory != "none" and device == "cpu":
             raise InvalidInputError(
                 f"{engine} engine: memory = {config.memory!r} moves models between the CPU "

@@ -53,6 +53,7 @@ from reelforge.engines.native_weights import (
 from reelforge.model.conditioning import latent_frames
 from reelforge.model.flow import time_shift
 from reelforge.model.patches import num_tokens
+from reelforge.model.precision import auto_dtype
 from reelforge.model.sampler import FlowMatchScheduler, SamplerConfig, SamplingCancelled, sample
 from reelforge.model.text import TextBatch
 from reelforge.types import Clip, GenerationSpec, InvalidInputError
@@ -99,9 +100,7 @@ class NativeEngine:
             max_upscale=self.config.max_upscale,
         )
         self.device = torch.device(device)
-        if dtype == "auto":
-            dtype = "bfloat16" if self.device.type == "cuda" else "float32"
-        self.dtype = dtype
+        self.dtype = auto_dtype(self.device.type) if dtype == "auto" else dtype
         self._weights: NativeWeights | None = None
         self._lock = threading.Lock()
 

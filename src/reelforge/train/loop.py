@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from reelforge.model.precision import auto_dtype
 from reelforge.train.batches import BucketBatches
 from reelforge.train.checkpoint import (
     list_checkpoints,
@@ -88,8 +89,8 @@ class Trainer:
         run = config.run
         self.config, self.run, self.out = config, run, Path(run.out)
         self.device = resolve_device(run.device)
-        low = run.dtype == "bfloat16" or (run.dtype == "auto" and self.device.type == "cuda")
-        self.dtype = torch.bfloat16 if low else torch.float32
+        name = auto_dtype(self.device.type) if run.dtype == "auto" else run.dtype
+        self.dtype = getattr(torch, name)
         self.model = model.to(self.device).train()
         self.ema = EMA(self.model, config.optim.ema_decay)
         self.opt = make_optimizer(self.model, config.optim)
