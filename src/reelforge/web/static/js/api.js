@@ -95,7 +95,7 @@ export async function hasRoute(path) {
   if (!routes) {
     routes = get("/openapi.json").then(
       (doc) => new Set(Object.keys(doc.paths || {})),
-      () => new Set(),
+      () => ((routes = null), new Set()), // a failed read is asked again next time, not kept
     );
   }
   return (await routes).has(path);
