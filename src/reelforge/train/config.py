@@ -110,6 +110,11 @@ class DiTDataConfig(DataConfig):
     # ground) is learned from many more samples per second; the video steps keep motion.
     image_prob: float = 0.0
     image_batch_size: int = 0  # stills per such step; 0: data.batch_size
+    # Render this many world scenes (seeds render_seed, render_seed + 1, ...) straight
+    # into the latent cache instead of reading data.path; data.buckets then lists the
+    # sizes as specs ("128x72x4@12"), scene i framed by bucket i mod their number.
+    render: int = 0
+    render_seed: int = 0
 
 
 @dataclass
@@ -154,6 +159,7 @@ class CacheConfig:
     batch_size: int = 4  # clips per VAE encode
     dtype: str = "float16"  # "float16" | "float32" for latents and text tokens
     shard_size: int = 256  # clips per shard file
+    workers: int = 1  # processes rendering scenes, with data.render
 
 
 @dataclass
@@ -334,6 +340,9 @@ def _check_dit(config: DiTTrainConfig) -> None:
     _need(config.cache.dtype in ("float16", "float32"), "cache.dtype", "float16 or float32")
     _need(config.cache.batch_size >= 1, "cache.batch_size", "must be at least 1")
     _need(config.cache.shard_size >= 1, "cache.shard_size", "must be at least 1")
+    _need(config.cache.workers >= 1, "cache.workers", "must be at least 1")
+    _need(config.data.render >= 0, "data.render", "must be >= 0 (0: read data.path)")
+    _need(config.data.render_seed >= 0, "data.render_seed", "must be >= 0")
     _need(config.preview.steps >= 1, "preview.steps", "must be at least 1")
     _need(config.loss.edge >= 0, "loss.edge", "must be >= 0 (0: off)")
 

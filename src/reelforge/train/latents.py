@@ -1,8 +1,9 @@
-"""The latent cache: a world dataset encoded once by the trained VAE, for DiT training.
+"""The latent cache: world clips encoded once by the trained VAE, for DiT training.
 
 On a CPU, encoding every clip at every DiT step would cost more than the DiT step itself,
-so `cache_latents` encodes the dataset once (the usable 1 + 4k frames of each clip, the
-latent mean, normalised by the VAE's latent statistics) and embeds every clip's rich caption
+so `cache_latents` encodes the clips once (a dataset folder's, or scenes rendered on the
+spot with `data.render`: train/sources.py): the usable 1 + 4k frames of each clip, as the
+latent mean, normalised by the VAE's latent statistics. It embeds every clip's rich caption
 and short prompts with the text encoder. Layout:
 
     index.json                              key, text encoder, buckets, shards, counts
@@ -35,14 +36,9 @@ import torch
 from reelforge.model.pixels import frames_to_video
 from reelforge.model.text import HashTextEncoder, TextBatch
 from reelforge.train.config import DiTTrainConfig, TextConfig
-from reelforge.train.data import (
-    bucket_shapes,
-    check_sides,
-    open_dataset,
-    select_buckets,
-    usable_frames,
-)
+from reelforge.train.data import check_sides, usable_frames
 from reelforge.train.loop import Progress, resolve_device, torch_threads
+from reelforge.train.sources import ClipSource, clip_source
 from reelforge.types import InvalidInputError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -71,7 +67,7 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def cache_key(config: DiTTrainConfig, ds_index: dict, buckets: list[str]) -> dict:
+def cache_key(config: DiTTrainConfig, clips: dict, buckets: list[str]) -> dict:
     vae = Path(config.model.vae)
     if not vae.is_file():
         raise NotFoundError(
@@ -82,7 +78,7 @@ def cache_key(config: DiTTrainConfig, ds_index: dict, buckets: list[str]) -> dic
     return {
         "vae_sha256": file_sha256(vae),
         "text_encoder": text_encoder_name(config.text),
-        "dataset": {"seed": ds_index["seed"], "count": ds_index["count"]},
+        "dataset": clips,
         "buckets": sorted(buckets),
         "dtype": config.cache.dtype,
     }
@@ -94,54 +90,57 @@ def cache_key(config: DiTTrainConfig, ds_index: dict, buckets: list[str]) -> dic
 
 
 def cache_latents(config: DiTTrainConfig, on_progress: Progress | None = None) -> Path:
-    """Encode the dataset into `config.cache_path` unless a matching cache is there."""
+    """Encode the dataset (or render `data.render` scenes) into `config.cache_path` unless
+    a matching cache is there."""
     root = config.cache_path
-    ds = open_dataset(config.data.path)
-    groups = select_buckets(ds.by_bucket(), config.data.buckets)
-    key = cache_key(config, ds.index, list(groups))
-    if (root / "index.json").is_file():
-        found = json.loads((root / "index.json").read_text())
-        if found.get("key") != key:
-            raise InvalidInputError(
-                f"the latent cache at {root} was made from another VAE, text encoder, "
-                "dataset or bucket list",
-                param="cache.path",
-                hint=f"delete {root} to rebuild it, or set cache.path to a new folder",
-            )
-        logger.info("latent cache %s is up to date", root)
-        return root
-    with torch_threads(config.run.threads):
-        _write_cache(config, root, key, ds, groups, on_progress)
+    source = clip_source(config)
+    try:
+        key = cache_key(config, source.key, list(source.groups))
+        if (root / "index.json").is_file():
+            found = json.loads((root / "index.json").read_text())
+            if found.get("key") != key:
+                raise InvalidInputError(
+                    f"the latent cache at {root} was made from another VAE, text encoder, "
+                    "dataset or bucket list",
+                    param="cache.path",
+                    hint=f"delete {root} to rebuild it, or set cache.path to a new folder",
+                )
+            logger.info("latent cache %s is up to date", root)
+            return root
+        with torch_threads(config.run.threads):
+            _write_cache(config, root, key, source, on_progress)
+    finally:
+        source.close()
     return root
 
 
-def _write_cache(config, root: Path, key: dict, ds, groups, on_progress) -> None:
+def _write_cache(config, root: Path, key: dict, source: ClipSource, on_progress) -> None:
     from reelforge.model.vae import load_vae
 
     device = resolve_device(config.run.device)
     vae = load_vae(config.model.vae, device)
-    shapes = bucket_shapes(ds, groups)
-    check_sides(shapes, vae.config.spatial_factor, f"the VAE {config.model.vae}")
+    check_sides(source.shapes, vae.config.spatial_factor, f"the VAE {config.model.vae}")
     encoder = make_text_encoder(config.text)
     dtype = np.dtype(config.cache.dtype)
-    total, done, buckets = sum(map(len, groups.values())), 0, []
-    for name, items in groups.items():
+    total, done, buckets = sum(map(len, source.groups.values())), 0, []
+    for name, items in source.groups.items():
         writer = _ShardWriter(root, name, dtype, config.cache.shard_size)
+        clips = source.clips(items)
         for start in range(0, len(items), config.cache.batch_size):
             chunk = items[start : start + config.cache.batch_size]
-            clips = np.stack([ds[i][0] for i in chunk])
-            video = torch.from_numpy(frames_to_video(clips[:, : usable_frames(clips.shape[1])]))
+            frames, records = zip(*(next(clips) for _ in chunk), strict=True)
+            video = np.stack(frames)[:, : usable_frames(len(frames[0]))]
+            video = torch.from_numpy(frames_to_video(video))
             with torch.no_grad():
                 z = vae.normalize(vae.encode(video.to(device)).mode()).float().cpu().numpy()
-            for i, latent in zip(chunk, z, strict=True):
-                record = ds[i][1]
+            for i, record, latent in zip(chunk, records, z, strict=True):
                 texts = [record["caption"], *record["prompts"]]
                 writer.add(i, record, latent, _embed(encoder, texts))
             done += len(chunk)
             if on_progress:
                 on_progress("cache", done, total, {})
         writer.flush()
-        b = shapes[name]
+        b = source.shapes[name]
         buckets.append(
             {
                 "name": name,

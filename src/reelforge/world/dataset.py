@@ -70,7 +70,8 @@ DEFAULT_BUCKETS = tuple(
 )
 
 
-def _make_sample(args: tuple[int, Bucket, bool]) -> tuple[np.ndarray, np.ndarray | None, dict]:
+def render_sample(args: tuple[int, Bucket, bool]) -> tuple[np.ndarray, np.ndarray | None, dict]:
+    """(seed, bucket, audio) -> (frames, audio or None, record): one dataset sample."""
     from reelforge.world.captions import short_prompts
 
     seed, bucket, audio = args
@@ -159,7 +160,7 @@ def write_dataset(
     done = 0
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            results = pool.map(_make_sample, jobs, chunksize=8)
+            results = pool.map(render_sample, jobs, chunksize=8)
             for (_, bucket, _), sample in zip(jobs, results, strict=True):
                 writers[bucket].add(sample)
                 done += 1
@@ -167,7 +168,7 @@ def write_dataset(
                     on_progress(done, count)
     else:
         for job in jobs:
-            writers[job[1]].add(_make_sample(job))
+            writers[job[1]].add(render_sample(job))
             done += 1
             if on_progress:
                 on_progress(done, count)

@@ -1,0 +1,126 @@
+"""Where the latent cache's clips come from: a `reelforge world dataset` folder, or the
+world renderer itself (`data.render`).
+
+Rendering straight into the cache skips the dataset folder: a 4 s 128x72 clip is 1.3 MB
+of raw frames, so the 20,000 scenes a GPU run wants would be 26 GB on disk before a single
+latent exists. Scenes render in `cache.workers` processes while the main process encodes.
+
+A render source numbers its clips the way a dataset made with the same seed, count and
+buckets (`write_dataset`) does: bucket by bucket, scene seed + i framed by bucket
+i mod (number of buckets). So its item i is that dataset's item i, frame for frame.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Protocol
+
+import numpy as np
+
+from reelforge.train.config import DiTTrainConfig
+from reelforge.train.data import bucket_shapes, open_dataset, select_buckets
+from reelforge.types import InvalidInputError
+from reelforge.world.dataset import Bucket, render_sample
+from reelforge.world.sampler import EVAL_SEED_START
+
+
+class ClipSource(Protocol):
+    """Clips grouped by bucket, read (or rendered) in the order asked for."""
+
+    key: dict  # what the clips are, for the cache key
+    groups: dict[str, list[int]]  # bucket name -> item numbers
+    shapes: dict[str, Bucket]
+
+    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict]]:
+        """(frames (T, H, W, 3) uint8, record with caption and prompts) per item."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class DatasetSource:
+    def __init__(self, config: DiTTrainConfig):
+        self.ds = open_dataset(config.data.path)
+        self.groups = select_buckets(self.ds.by_bucket(), config.data.buckets)
+        self.shapes = bucket_shapes(self.ds, self.groups)
+        self.key = {"seed": self.ds.index["seed"], "count": self.ds.index["count"]}
+
+    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict]]:
+        return (self.ds[i] for i in items)
+
+    def close(self) -> None:
+        pass
+
+
+class RenderSource:
+    def __init__(self, config: DiTTrainConfig):
+        data = config.data
+        self.seed, self.count = data.render_seed, data.render
+        if self.seed + self.count > EVAL_SEED_START:
+            raise InvalidInputError(
+                f"data.render_seed {self.seed} + data.render {self.count} reaches the "
+                "held-out scenes",
+                param="data.render",
+                hint=f"training seeds must stay below {EVAL_SEED_START}",
+            )
+        if not data.buckets:
+            raise InvalidInputError(
+                "data.render needs data.buckets: the sizes to render",
+                param="data.buckets",
+                hint='list specs like "128x72x4@12"',
+            )
+        self.buckets = [_parse_bucket(b) for b in data.buckets]
+        n = len(self.buckets)
+        self.seeds: list[int] = []  # item -> scene seed, dataset order (bucket by bucket)
+        self.groups, self.shapes = {}, {}
+        for k, bucket in enumerate(self.buckets):
+            seeds = list(range(self.seed + k, self.seed + self.count, n))
+            self.groups[bucket.name] = list(range(len(self.seeds), len(self.seeds) + len(seeds)))
+            self.shapes[bucket.name] = bucket
+            self.seeds += seeds
+        self.bucket_of = {i: b for b in self.buckets for i in self.groups[b.name]}
+        self.key = {"seed": self.seed, "count": self.count, "source": "render"}
+        self.workers = config.cache.workers
+        self.pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
+
+    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict]]:
+        jobs = [(self.seeds[i], self.bucket_of[i], False) for i in items]
+        if self.pool is None:
+            results = map(render_sample, jobs)
+        else:
+            results = _in_order(self.pool, jobs, ahead=8 * self.workers)
+        return ((frames, record) for frames, _, record in results)
+
+    def close(self) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _in_order(pool: ProcessPoolExecutor, jobs: list, ahead: int) -> Iterator:
+    """render_sample over jobs in order, at most `ahead` submitted and not yet taken.
+    Executor.map would submit every job at once, and rendered clips wait in memory for
+    the encoder: at 1.3 MB a clip, a run of 20,000 scenes could hold 26 GB."""
+    pending: deque[Future] = deque()
+    for job in jobs:
+        pending.append(pool.submit(render_sample, job))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _parse_bucket(text: str) -> Bucket:
+    try:
+        return Bucket.parse(text)
+    except InvalidInputError as e:
+        raise InvalidInputError(
+            f"data.render needs bucket specs in data.buckets; {text!r} is not one",
+            param="data.buckets",
+            hint='write WxHxSECONDS[@FPS], e.g. "128x72x4@12"',
+        ) from e
+
+
+def clip_source(config: DiTTrainConfig) -> ClipSource:
+    return RenderSource(config) if config.data.render else DatasetSource(config)
