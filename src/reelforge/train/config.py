@@ -130,6 +130,7 @@ class DiTModelConfig:
 @dataclass
 class TextConfig:
     encoder: str = "minilm"  # "minilm" (all-MiniLM-L6-v2, offline) | "hash" (tests)
+    minilm: str = ""  # a MiniLM folder (`train cut-minilm` writes one); empty: the installed
     caption_prob: float = 0.7  # the rich caption; else one of the short prompts
     dropout: float = 0.1  # text replaced by the null text (classifier-free guidance)
     hash_dim: int = 32  # embedding width of the "hash" encoder
@@ -334,6 +335,11 @@ def _check_dit(config: DiTTrainConfig) -> None:
     _need(0 <= config.data.image_prob <= 1, "data.image_prob", "must be in [0, 1]")
     _need(config.data.image_batch_size >= 0, "data.image_batch_size", "must be >= 0")
     _need(text.encoder in ("minilm", "hash"), "text.encoder", "must be minilm or hash")
+    _need(
+        not text.minilm or Path(text.minilm).is_dir(),
+        "text.minilm",
+        f"{text.minilm!r} is not a folder (make one with `reelforge train cut-minilm`)",
+    )
     _need(0 <= text.caption_prob <= 1, "text.caption_prob", "must be in [0, 1]")
     _need(0 <= text.dropout <= 1, "text.dropout", "must be in [0, 1]")
     _need(min(probs) >= 0 and sum(probs) > 0, "tasks", "probabilities must be >= 0, not all 0")

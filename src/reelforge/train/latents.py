@@ -52,11 +52,14 @@ def make_text_encoder(cfg: TextConfig):
         return HashTextEncoder(dim=cfg.hash_dim)
     from reelforge.model.text import TextEncoder
 
-    return TextEncoder()
+    return TextEncoder(cfg.minilm or None)
 
 
 def text_encoder_name(cfg: TextConfig) -> str:
-    return f"hash-{cfg.hash_dim}" if cfg.encoder == "hash" else "all-MiniLM-L6-v2"
+    if cfg.encoder == "hash":
+        return f"hash-{cfg.hash_dim}"
+    # a cut copy embeds in float16 weights: close to the full model, not equal
+    return f"all-MiniLM-L6-v2 ({Path(cfg.minilm).name})" if cfg.minilm else "all-MiniLM-L6-v2"
 
 
 def file_sha256(path: Path) -> str:
