@@ -50,6 +50,6 @@ def test_a_folder_that_is_not_empty_is_refused(tmp_path):
 def test_a_dit_config_names_the_copy_it_reads_and_refuses_a_missing_one(dit_config, cut, tmp_path):
     config = dit_config(tmp_path, **{"text.encoder": "minilm", "text.minilm": str(cut[0])})
     assert text_encoder_name(config.text) == "all-MiniLM-L6-v2 (minilm)"
-    with pytest.raises(InvalidInputError, match="text.minilm") as e:
+    with pytest.raises(InvalidInputError, match=r"text\.minilm") as e:
         dit_config(tmp_path, **{"text.encoder": "minilm", "text.minilm": str(tmp_path / "no")})
     assert e.value.param == "text.minilm"

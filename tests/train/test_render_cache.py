@@ -17,8 +17,7 @@ SPECS = ["32x32x1.125@8", "64x32x1.125@8"]  # conftest's BUCKETS, the dataset fi
 def _render_config(dit_config, out, **fields):
     return dit_config(
         out,
-        **{"data.path": str(out / "no-dataset"), "data.render": 8, "data.buckets": SPECS}
-        | fields,
+        **{"data.path": str(out / "no-dataset"), "data.render": 8, "data.buckets": SPECS} | fields,
     )
 
 

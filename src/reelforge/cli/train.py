@@ -229,9 +229,7 @@ def cut_minilm(
 
     with user_errors():
         summary = run_cut(out, world_texts(scenes))
-    typer.echo(
-        f"wrote {out}: {summary['pieces']} word pieces, {summary['bytes'] / 1e6:.1f} MB"
-    )
+    typer.echo(f"wrote {out}: {summary['pieces']} word pieces, {summary['bytes'] / 1e6:.1f} MB")
 
 
 def _str(path: Path | None) -> str | None:

@@ -209,8 +209,7 @@ class TextEncoder:
         if unknown.any():
             text = prompts[int(unknown.nonzero()[0])]
             raise InvalidInputError(
-                f"the cut MiniLM copy at {self.path} lacks word "
-                f"pieces of {text!r}",
+                f"the cut MiniLM copy at {self.path} lacks word pieces of {text!r}",
                 param="text",
                 hint="cut it from texts that include these words, or use the full MiniLM",
             )
