@@ -195,3 +195,17 @@ def test_a_dit_init_of_another_shape_is_refused(dit_config, tmp_path):
     with pytest.raises(InvalidInputError, match="is not a Reel-XS/2 DiT") as e:
         train_dit(dit_config(tmp_path / "b", **fields))
     assert e.value.param == "model.init"
+
+
+def test_max_minutes_stops_the_run_early_and_still_exports(dit_config, tmp_path, monkeypatch):
+    import reelforge.train.loop as loop
+
+    clock = iter(range(0, 10_000, 50))  # every reading 50 s later than the one before
+    monkeypatch.setattr(loop.time, "monotonic", lambda: float(next(clock)))
+    config = dit_config(tmp_path, **{"run.max_minutes": 2.0, "run.eval_every": 0})
+    result = train_dit(config)  # deadline at 120 s: steps start at 50 and 100, not at 150
+    assert [c.name for c in list_checkpoints(tmp_path)] == ["step-00000002.pt"]
+    assert load_dit(result["dit"]).cfg.in_channels == 4
+    lines = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert {"step": 2, "split": "stop", "reason": "max_minutes"} in lines
+    assert max(r["step"] for r in lines) == 2 and lines[-1]["split"] == "eval"  # the export's

@@ -149,27 +149,33 @@ _LOAD_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=4)
-def _frozen_model(path: str):
+def _frozen_model(path: str, device: str = "cpu"):
     """The transformer weights, loaded once per process and shared by every encoder
     (the moderator and the native engine both encode prompts): frozen, so sharing is
     safe, and a second load would cost seconds and ~90 MB."""
     from transformers import AutoModel
 
     model = AutoModel.from_pretrained(path, local_files_only=True)
-    return model.float().eval().requires_grad_(False)  # a cut copy is stored in float16
+    # a cut copy is stored in float16; embeddings are computed in float32 either way
+    return model.float().eval().requires_grad_(False).to(device)
 
 
 class TextEncoder:
     """all-MiniLM-L6-v2 token embeddings (B, L, 384), frozen; pooled = L2-normalised mean.
 
-    Loads from the installed package folder with the Hugging Face hub offline: nothing is
-    ever downloaded. Prompts longer than `max_tokens` word pieces are truncated.
+    Loads from the installed package folder (or `path`: a copy, such as a cut one) with the
+    Hugging Face hub offline: nothing is ever downloaded. Runs on `device`; what it returns
+    is on the CPU. Prompts longer than `max_tokens` word pieces are truncated.
     """
 
     dim = 384
 
     def __init__(
-        self, path: str | Path | None = None, max_tokens: int = 256, cache_size: int = 256
+        self,
+        path: str | Path | None = None,
+        max_tokens: int = 256,
+        cache_size: int = 256,
+        device: str | torch.device = "cpu",
     ):
         os.environ["HF_HUB_OFFLINE"] = "1"  # the bundled folder is complete; never reach out
         path = str(path or minilm_path())
@@ -184,7 +190,8 @@ class TextEncoder:
             # Each encoder has its own tokenizer: a fast tokenizer used from two threads
             # at once fails ("Already borrowed"), and the moderator and an engine may.
             self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-            self.model = _frozen_model(path)
+            self.device = torch.device(device)
+            self.model = _frozen_model(path, str(self.device))
         self.max_tokens, self.cache = max_tokens, _PromptCache(cache_size)
         self.path, self.cut = path, (Path(path) / CUT_MARKER).is_file()
         self.fingerprint = f"{Path(path).name}:{max_tokens}"  # what its embeddings depend on
@@ -199,9 +206,11 @@ class TextEncoder:
         )
         if self.cut:
             self._refuse_unknown(prompts, batch["input_ids"])
+        batch = batch.to(self.device)
         tokens = self.model(**batch).last_hidden_state  # (B, L, 384)
         mask = batch["attention_mask"].bool()
         pooled = F.normalize(mean_pool(tokens, mask), dim=-1)
+        tokens, mask, pooled = tokens.cpu(), mask.cpu(), pooled.cpu()  # the cache holds CPU
         return [(tokens[i, : int(m.sum())].clone(), pooled[i]) for i, m in enumerate(mask)]
 
     def _refuse_unknown(self, prompts: list[str], ids: torch.Tensor) -> None:

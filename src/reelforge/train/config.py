@@ -44,6 +44,9 @@ class RunConfig:
     eval_every: int = 250  # VAE: held-out PSNR; DiT: held-out loss + preview; 0 = never
     checkpoint_every: int = 250  # 0 = only at the end
     keep_checkpoints: int = 2  # the newest ones stay, older ones are deleted
+    # Stop (checkpoint, export) once this much wall time has passed, even short of
+    # run.steps; 0 = no limit. For a machine lent for a fixed time.
+    max_minutes: float = 0.0
 
 
 @dataclass
@@ -283,6 +286,7 @@ def check_config(config: VAETrainConfig | DiTTrainConfig) -> None:
     for key in ("threads", "log_every", "eval_every", "checkpoint_every"):
         _need(getattr(run, key) >= 0, f"run.{key}", "must be >= 0")
     _need(run.keep_checkpoints >= 1, "run.keep_checkpoints", "must be at least 1")
+    _need(run.max_minutes >= 0, "run.max_minutes", "must be >= 0 (0: no limit)")
     _need(data.batch_size >= 1, "data.batch_size", "must be at least 1")
     _need(data.holdout >= 0, "data.holdout", "must be >= 0")
     _need(0 <= data.crop_prob <= 1, "data.crop_prob", "must be in [0, 1]")

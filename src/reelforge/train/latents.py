@@ -46,13 +46,13 @@ logger = logging.getLogger(__name__)
 VERSION = 1
 
 
-def make_text_encoder(cfg: TextConfig):
-    """The configured text encoder: MiniLM (offline) or the hashed stand-in."""
+def make_text_encoder(cfg: TextConfig, device: torch.device | str = "cpu"):
+    """The configured text encoder: MiniLM (offline, on `device`) or the hashed stand-in."""
     if cfg.encoder == "hash":
         return HashTextEncoder(dim=cfg.hash_dim)
     from reelforge.model.text import TextEncoder
 
-    return TextEncoder(cfg.minilm or None)
+    return TextEncoder(cfg.minilm or None, device=device)
 
 
 def text_encoder_name(cfg: TextConfig) -> str:
@@ -123,7 +123,7 @@ def _write_cache(config, root: Path, key: dict, source: ClipSource, on_progress)
     device = resolve_device(config.run.device)
     vae = load_vae(config.model.vae, device)
     check_sides(source.shapes, vae.config.spatial_factor, f"the VAE {config.model.vae}")
-    encoder = make_text_encoder(config.text)
+    encoder = make_text_encoder(config.text, device)
     dtype = np.dtype(config.cache.dtype)
     total, done, buckets = sum(map(len, source.groups.values())), 0, []
     for name, items in source.groups.items():
@@ -136,9 +136,10 @@ def _write_cache(config, root: Path, key: dict, source: ClipSource, on_progress)
             video = torch.from_numpy(frames_to_video(video))
             with torch.no_grad():
                 z = vae.normalize(vae.encode(video.to(device)).mode()).float().cpu().numpy()
-            for i, record, latent in zip(chunk, records, z, strict=True):
-                texts = [record["caption"], *record["prompts"]]
-                writer.add(i, record, latent, _embed(encoder, texts))
+            texts = [[r["caption"], *r["prompts"]] for r in records]
+            embedded = iter(_embed(encoder, [t for clip in texts for t in clip]))
+            for i, record, latent, clip in zip(chunk, records, z, texts, strict=True):
+                writer.add(i, record, latent, [next(embedded) for _ in clip])
             done += len(chunk)
             if on_progress:
                 on_progress("cache", done, total, {})

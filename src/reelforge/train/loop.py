@@ -157,10 +157,16 @@ class Trainer:
         evaluate: Callable[[nn.Module, int], dict[str, Any]] | None = None,
         on_progress: Progress | None = None,
     ) -> None:
-        """Train up to run.steps, then checkpoint (unless the last step just did)."""
+        """Train up to run.steps (or until run.max_minutes have passed), then checkpoint
+        (unless the last step just did)."""
         window: dict[str, float] = {}
         smooth: dict[str, float] = {}
+        deadline = time.monotonic() + self.run.max_minutes * 60 if self.run.max_minutes else None
         while self.step < self.run.steps:
+            if deadline is not None and time.monotonic() > deadline:
+                logger.warning("run.max_minutes reached: stopping at step %d", self.step)
+                self.log({"split": "stop", "reason": "max_minutes"})
+                break
             values = self.train_step(step_fn)
             for k, v in {**values, "steps": 1}.items():
                 window[k] = window.get(k, 0.0) + v
