@@ -12,7 +12,9 @@ from reelforge.types import InvalidInputError, NotFoundError
 CONFIGS = Path(__file__).parents[2] / "configs" / "train"
 
 
-@pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(CONFIGS.rglob("*.toml")), ids=lambda p: str(p.relative_to(CONFIGS))
+)
 def test_shipped_configs_load(path):
     cls = VAETrainConfig if "vae" in path.stem else DiTTrainConfig
     config = load_config(cls, path)
@@ -57,6 +59,10 @@ def test_unknown_keys_are_named(tmp_path):
         (VAETrainConfig, "[loss]\nlatent_noise = -0.1", "loss.latent_noise"),
         (VAETrainConfig, "[loss]\nlatent_noise = 0.3", "loss.latent_noise"),  # encoder free
         (VAETrainConfig, "[loss]\nlatent_noise_patch = 0", "loss.latent_noise_patch"),
+        (VAETrainConfig, "[run]\nmax_minutes = -1", "run.max_minutes"),
+        (DiTTrainConfig, "[data]\nrender = -5", "data.render"),
+        (DiTTrainConfig, "[data]\nrender_seed = -1", "data.render_seed"),
+        (DiTTrainConfig, "[cache]\nworkers = 0", "cache.workers"),
     ],
 )
 def test_bad_values_are_refused_by_key(tmp_path, kind, toml, key):
@@ -80,3 +86,20 @@ def test_missing_or_broken_files(tmp_path):
     (tmp_path / "bad.toml").write_text("[run\n")
     with pytest.raises(InvalidInputError, match="TOML"):
         load_config(VAETrainConfig, tmp_path / "bad.toml")
+
+
+def test_set_items_are_read_as_toml_values_or_else_as_text():
+    from reelforge.train.config import parse_settings
+
+    got = parse_settings(
+        ["run.steps=500", "optim.lr=2e-4", "preview.mp4=false", 'data.buckets=["96x96x4@12"]',
+         "text.minilm=.minilm", "run.out=runs/a b", 'preview.prompt="a red ball"']
+    )  # fmt: skip
+    assert got == {
+        "run.steps": 500, "optim.lr": 2e-4, "preview.mp4": False,
+        "data.buckets": ["96x96x4@12"], "text.minilm": ".minilm", "run.out": "runs/a b",
+        "preview.prompt": "a red ball",
+    }  # fmt: skip
+    for bad in ("steps=3", "run.steps", ".steps=3", "run.=3"):
+        with pytest.raises(InvalidInputError, match=r"SECTION\.KEY=VALUE"):
+            parse_settings([bad])

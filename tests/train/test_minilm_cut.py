@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from reelforge.model.text import TextEncoder
-from reelforge.train.latents import text_encoder_name
+from reelforge.train.latents import cache_latents, make_text_encoder, text_encoder_name
 from reelforge.train.minilm_cut import cut_minilm, world_texts
-from reelforge.types import InvalidInputError
+from reelforge.types import InvalidInputError, NotFoundError
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,11 @@ def test_a_folder_that_is_not_empty_is_refused(tmp_path):
 def test_a_dit_config_names_the_copy_it_reads_and_refuses_a_missing_one(dit_config, cut, tmp_path):
     config = dit_config(tmp_path, **{"text.encoder": "minilm", "text.minilm": str(cut[0])})
     assert text_encoder_name(config.text) == "all-MiniLM-L6-v2 (minilm)"
-    with pytest.raises(InvalidInputError, match=r"text\.minilm") as e:
-        dit_config(tmp_path, **{"text.encoder": "minilm", "text.minilm": str(tmp_path / "no")})
+    assert isinstance(make_text_encoder(config.text), TextEncoder)
+    missing = dit_config(
+        tmp_path, **{"text.encoder": "minilm", "text.minilm": str(tmp_path / "no")}
+    )
+    with pytest.raises(NotFoundError, match="cut-minilm") as e:
+        cache_latents(missing)  # before any clip is read
     assert e.value.param == "text.minilm"
+    assert not missing.cache_path.exists()

@@ -115,3 +115,25 @@ def test_bad_configs_exit_with_status_2_and_say_why(dataset, tmp_path):
     proc = run("vae", "--config", str(config), "--out", str(tmp_path / "b"))
     assert proc.returncode == 2
     assert "no dataset" in proc.stderr and "reelforge world dataset" in proc.stderr
+
+
+def test_set_overrides_the_config_file_and_the_flags(dataset, trained_vae, tmp_path):
+    import json
+
+    dit = tmp_path / "dit.toml"
+    dit.write_text(DIT_TOML)
+    out = tmp_path / "run"
+    sets = ("--set", "run.steps=1", "--set", "text.dropout=0.5", "--set", "run.max_minutes=30")
+    proc = run(
+        "dit", "--config", str(dit), "--data", str(dataset), "--vae", str(trained_vae),
+        "--out", str(out), "--steps", "2", *sets, "--set", f"cache.path={tmp_path / 'c'}",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["run"]["steps"] == 1 and saved["run"]["max_minutes"] == 30.0  # --set is last
+    assert saved["text"]["dropout"] == 0.5 and saved["cache"]["path"] == str(tmp_path / "c")
+    assert (tmp_path / "c" / "index.json").is_file()
+
+    for bad, says in (("run.steps", "SECTION.KEY=VALUE"), ("run.stepz=3", "run.stepz")):
+        proc = run("dit", "--config", str(dit), "--out", str(tmp_path / "x"), "--set", bad)
+        assert proc.returncode == 2 and says in proc.stderr, proc.stderr

@@ -28,6 +28,7 @@ _STEPS = typer.Option(None, "--steps", min=1, help="Total steps (overrides run.s
 _DEVICE = typer.Option(None, "--device", help="auto, cpu or cuda (overrides run.device).")
 _RESUME = typer.Option(False, "--resume", help="Continue from the newest checkpoint in --out.")
 _VAE = typer.Option(None, "--vae", help="Trained VAE file (overrides model.vae).")
+_SET = typer.Option([], "--set", help="SECTION.KEY=VALUE (a TOML value), repeatable; applied last.")
 
 _LABELS = {"train": "training", "cache": "caching latents", "stats": "latent statistics"}
 
@@ -66,6 +67,7 @@ def vae(
     steps: int | None = _STEPS,
     device: str | None = _DEVICE,
     resume: bool = _RESUME,
+    sets: list[str] = _SET,
 ) -> None:
     """Train the causal video VAE; export <out>/vae.safetensors (EMA weights + latent stats).
 
@@ -75,7 +77,7 @@ def vae(
     from reelforge.train.vae import train_vae
 
     with user_errors():
-        cfg = load_config(VAETrainConfig, config, _fields(data, out, steps, device))
+        cfg = load_config(VAETrainConfig, config, _fields(data, out, steps, device, sets))
         with _interrupts(cfg.run.out), _progress() as update:
             result = train_vae(cfg, resume=resume, on_progress=update)
     psnr = f" (held-out PSNR {result['psnr']:.2f} dB)" if result["psnr"] is not None else ""
@@ -91,6 +93,7 @@ def dit(
     steps: int | None = _STEPS,
     device: str | None = _DEVICE,
     resume: bool = _RESUME,
+    sets: list[str] = _SET,
 ) -> None:
     """Train the DiT on cached latents (cached first if needed); export <out>/dit.safetensors.
 
@@ -100,7 +103,7 @@ def dit(
     from reelforge.train.dit import train_dit
 
     with user_errors():
-        fields = _fields(data, out, steps, device) | {"model.vae": _str(vae_path)}
+        fields = _fields(data, out, steps, device, sets, {"model.vae": _str(vae_path)})
         cfg = load_config(DiTTrainConfig, config, fields)
         with _interrupts(cfg.run.out), _progress() as update:
             result = train_dit(cfg, resume=resume, on_progress=update)
@@ -118,6 +121,7 @@ def cache_latents(
     out: Path | None = _OUT,
     vae_path: Path | None = _VAE,
     device: str | None = _DEVICE,
+    sets: list[str] = _SET,
 ) -> None:
     """Encode the dataset with the trained VAE and embed its texts, once, for `train dit`.
 
@@ -127,7 +131,7 @@ def cache_latents(
     from reelforge.train.latents import cache_latents as run_cache
 
     with user_errors():
-        fields = _fields(data, out, None, device) | {"model.vae": _str(vae_path)}
+        fields = _fields(data, out, None, device, sets, {"model.vae": _str(vae_path)})
         cfg = load_config(DiTTrainConfig, config, fields)
         with _progress() as update:
             root = run_cache(cfg, on_progress=update)
@@ -236,13 +240,17 @@ def _str(path: Path | None) -> str | None:
     return None if path is None else str(path)
 
 
-def _fields(data, out, steps, device) -> dict:
-    return {
+def _fields(data, out, steps, device, sets: list[str], more: dict | None = None) -> dict:
+    """Config overrides from the flags, then from --set."""
+    from reelforge.train.config import parse_settings
+
+    flags = {
         "data.path": _str(data),
         "run.out": _str(out),
         "run.steps": steps,
         "run.device": device,
     }
+    return flags | (more or {}) | parse_settings(sets)
 
 
 @contextmanager

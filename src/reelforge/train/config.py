@@ -225,6 +225,25 @@ def load_config(cls: type[C], path: str | Path | None = None, overrides: dict | 
     return config
 
 
+def parse_settings(items: list[str]) -> dict[str, Any]:
+    """`--set` items "section.key=value" -> {"section.key": value}; the value is read as a
+    TOML value (3, 2e-4, true, ["a", "b"], "text") and, failing that, as plain text."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        section, dot, name = key.strip().partition(".")
+        if not sep or not dot or not section or not name:
+            raise InvalidInputError(
+                f"--set {item!r} is not SECTION.KEY=VALUE", param="set", hint="e.g. run.steps=500"
+            )
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text
+        out[f"{section}.{name}"] = value
+    return out
+
+
 def from_dict(cls: type[C], data: dict, where: str = "") -> C:
     """Build dataclass `cls` from nested dicts, refusing unknown keys and wrong types."""
     if not isinstance(data, dict):
@@ -339,11 +358,6 @@ def _check_dit(config: DiTTrainConfig) -> None:
     _need(0 <= config.data.image_prob <= 1, "data.image_prob", "must be in [0, 1]")
     _need(config.data.image_batch_size >= 0, "data.image_batch_size", "must be >= 0")
     _need(text.encoder in ("minilm", "hash"), "text.encoder", "must be minilm or hash")
-    _need(
-        not text.minilm or Path(text.minilm).is_dir(),
-        "text.minilm",
-        f"{text.minilm!r} is not a folder (make one with `reelforge train cut-minilm`)",
-    )
     _need(0 <= text.caption_prob <= 1, "text.caption_prob", "must be in [0, 1]")
     _need(0 <= text.dropout <= 1, "text.dropout", "must be in [0, 1]")
     _need(min(probs) >= 0 and sum(probs) > 0, "tasks", "probabilities must be >= 0, not all 0")

@@ -52,6 +52,13 @@ def make_text_encoder(cfg: TextConfig, device: torch.device | str = "cpu"):
         return HashTextEncoder(dim=cfg.hash_dim)
     from reelforge.model.text import TextEncoder
 
+    if cfg.minilm and not Path(cfg.minilm).is_dir():
+        raise NotFoundError(
+            f"text.minilm {cfg.minilm!r} is not a folder",
+            param="text.minilm",
+            hint="make one with `reelforge train cut-minilm --out FOLDER`, or leave text.minilm "
+            "empty for the installed MiniLM",
+        )
     return TextEncoder(cfg.minilm or None, device=device)
 
 
