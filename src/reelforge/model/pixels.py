@@ -14,6 +14,12 @@ def frames_to_video(frames: np.ndarray) -> np.ndarray:
     return x.astype(np.float32) / 127.5 - 1.0
 
 
+def frames_to_video_tensor(frames: torch.Tensor) -> torch.Tensor:
+    """`frames_to_video` on a uint8 tensor, on its device (the same float32 values): a
+    batch moves to the GPU as bytes, 4x less than floats, and converts there."""
+    return frames.movedim(-1, -4).float() / 127.5 - 1.0
+
+
 def video_to_frames(video: torch.Tensor) -> np.ndarray:
     """float (..., 3, T, H, W), roughly in [-1, 1] → uint8 (..., T, H, W, 3), clamped."""
     x = ((video.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)

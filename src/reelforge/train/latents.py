@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from reelforge.model.pixels import frames_to_video
+from reelforge.model.pixels import frames_to_video_tensor
 from reelforge.model.text import HashTextEncoder, TextBatch
 from reelforge.train.config import DiTTrainConfig, TextConfig
 from reelforge.train.data import check_sides, usable_frames
@@ -139,10 +139,10 @@ def _write_cache(config, root: Path, key: dict, source: ClipSource, on_progress)
         for start in range(0, len(items), config.cache.batch_size):
             chunk = items[start : start + config.cache.batch_size]
             frames, records = zip(*(next(clips) for _ in chunk), strict=True)
-            video = np.stack(frames)[:, : usable_frames(len(frames[0]))]
-            video = torch.from_numpy(frames_to_video(video))
+            video = torch.from_numpy(np.stack(frames)[:, : usable_frames(len(frames[0]))])
             with torch.no_grad():
-                z = vae.normalize(vae.encode(video.to(device)).mode()).float().cpu().numpy()
+                video = frames_to_video_tensor(video.to(device))
+                z = vae.normalize(vae.encode(video).mode()).float().cpu().numpy()
             texts = [[r["caption"], *r["prompts"]] for r in records]
             embedded = iter(_embed(encoder, [t for clip in texts for t in clip]))
             for i, record, latent, clip in zip(chunk, records, z, texts, strict=True):
