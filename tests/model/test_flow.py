@@ -280,3 +280,14 @@ def test_progress_and_cancellation(encode):
             config=SamplerConfig(steps=3),
             should_cancel=lambda: next(calls) == 2,
         )
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_on_a_gpu_the_loss_draws_its_noise_there_and_repeats_per_seed(encode):
+    model, x0 = tiny_dit().cuda(), torch.randn(SHAPE).cuda()
+    text = TextBatch(*(x.cuda() for x in encode(["a", "b"]).fields()))
+
+    def loss(seed):
+        return flow_loss(model, x0, text, generator=torch.Generator().manual_seed(seed))
+
+    assert torch.equal(loss(3), loss(3)) and not torch.equal(loss(3), loss(4))
