@@ -142,6 +142,22 @@ def test_the_edge_term_charges_errors_that_jump_between_patches(encode):
     assert torch.allclose(a, b)
 
 
+def test_a_voxel_weight_makes_the_loss_a_weighted_mean(encode):
+    x0, text = torch.randn(SHAPE), encode(["a", "b"])
+    error = torch.zeros(SHAPE)
+    error[:, :, :, :1] = 2.0  # wrong in the first latent row only (a quarter of the voxels)
+    weight = torch.ones(2, 1, 3, 4, 6)
+    weight[:, :, :, :1] = 7.0  # that row weighs 7: 7 / (7 + 3) of the weight
+
+    def loss(w):
+        gen = torch.Generator().manual_seed(4)
+        return flow_loss(Oracle(x0, error), x0, text, generator=gen, weight=w).item()
+
+    assert loss(None) == pytest.approx(4.0 / 4, rel=1e-5)
+    assert loss(torch.ones(2, 1, 3, 4, 6)) == pytest.approx(loss(None), rel=1e-6)
+    assert loss(weight) == pytest.approx(4.0 * 7 / 10, rel=1e-5)
+
+
 def moving_blobs(direction: int, frames: int = 3, size: int = 8) -> torch.Tensor:
     """(C, T, H, W): a bright blob crossing the frame left→right (+1) or right→left (-1)."""
     ys, xs = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")

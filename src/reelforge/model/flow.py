@@ -107,6 +107,7 @@ def flow_loss(
     flow: FlowConfig = FlowConfig(),
     generator: torch.Generator | None = None,
     edge: float = 0.0,
+    weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Mean squared velocity error over the frames that are not given, plus `edge` times
     that of its differences between neighbouring latent pixels (module docstring).
@@ -114,6 +115,7 @@ def flow_loss(
     latents (B, C, T, H, W) are the clean clips; cond_mask (B, 1, T, H, W) or broadcastable
     marks given voxels (binary: 1 = given; their clean values are `cond_latents`, by default the clip itself);
     with probability `text_dropout` a sample's text becomes the model's null text (for CFG).
+    `weight` (B, 1, T, H, W), if given, weighs each voxel's error (a weighted mean).
     """
     b = latents.shape[0]
     mask = (
@@ -129,7 +131,7 @@ def flow_loss(
         drop = torch.rand(b, generator=generator).to(latents.device) < text_dropout
         text = text.where(drop, model.null_text(b))
     v = model(x_t, t.to(latents), text, mask, given)
-    weight = (1 - mask).expand_as(latents)
+    weight = (1 - mask if weight is None else (1 - mask) * weight).expand_as(latents)
     err = v - (noise - latents)
     loss = _weighted_mean(err.square(), weight)
     if edge > 0:  # the mask is per latent frame, so neighbours in space share it

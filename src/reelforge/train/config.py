@@ -177,6 +177,11 @@ class PreviewConfig:
 @dataclass
 class DiTLossConfig:
     edge: float = 0.0  # weight of the velocity error's neighbour differences (model/flow.py)
+    # Extra loss weight on latent voxels that show objects: each voxel's squared error is
+    # weighted 1 + object * (the share of its pixels that show an object). Objects are a
+    # few per cent of a world clip's pixels, so the plain loss is nearly all background.
+    # Needs a cache made with data.render (which knows where the objects are).
+    object: float = 0.0
 
 
 @dataclass
@@ -369,6 +374,7 @@ def _check_dit(config: DiTTrainConfig) -> None:
     _need(config.data.render_seed >= 0, "data.render_seed", "must be >= 0")
     _need(config.preview.steps >= 1, "preview.steps", "must be at least 1")
     _need(config.loss.edge >= 0, "loss.edge", "must be >= 0 (0: off)")
+    _need(config.loss.object >= 0, "loss.object", "must be >= 0 (0: off)")
 
 
 def _need(ok: bool, key: str, message: str) -> None:

@@ -86,25 +86,33 @@ def dit_batch(
     config: DiTTrainConfig,
     *,
     stills: bool = False,
-) -> tuple[torch.Tensor, TextBatch]:
-    """Latents (B, C, T', H', W') (maybe a prefix; with `stills` the first latent frame)
-    and the chosen texts of one batch."""
+) -> tuple[torch.Tensor, TextBatch, torch.Tensor | None]:
+    """Latents (B, C, T', H', W') (maybe a prefix; with `stills` the first latent frame),
+    the chosen texts of one batch, and with `loss.object` the loss weight of each latent
+    voxel (B, 1, T', H', W'): 1 + loss.object times the share of it that shows objects."""
     latents = np.stack([cache.latents(i) for i in items])
+    weight = None
+    if config.loss.object > 0:
+        cover = np.stack([cache.objects(i) for i in items])[:, None]
+        weight = 1.0 + config.loss.object * cover
     t, pt = latents.shape[2], DIT_MODELS[config.model.preset]().patch[0]
     crop = rng.random()
     low = max(config.data.min_latent_frames, pt)
+    keep = t
     if stills:  # one latent frame whatever the time patch: the DiT pads it (patches.py)
-        latents = latents[:, :, :1]
+        keep = 1
     elif crop < config.data.crop_prob and low < t:
-        n = int(rng.integers(low, t + 1)) // pt * pt
-        latents = latents[:, :, :n]
+        keep = int(rng.integers(low, t + 1)) // pt * pt
+    latents = latents[:, :, :keep]
     entries = []
     for i in items:
         texts = cache.texts(i)
         caption, k = rng.random(), int(rng.integers(1, max(len(texts), 2)))
         use_caption = caption < config.text.caption_prob or len(texts) == 1
         entries.append(texts[0] if use_caption else texts[k])
-    return torch.from_numpy(latents), text_batch(entries)
+    if weight is not None:
+        weight = torch.from_numpy(weight[:, :, :keep].astype(np.float32))
+    return torch.from_numpy(latents), text_batch(entries), weight
 
 
 def still_items(
@@ -135,6 +143,12 @@ def train_dit(
 
 def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -> dict[str, Any]:
     cache = LatentCache(cache_latents(config, on_progress))
+    if config.loss.object > 0 and not cache.has_objects:
+        raise InvalidInputError(
+            f"loss.object needs a latent cache with object cover; {cache.root} has none",
+            param="loss.object",
+            hint="make the cache from rendered scenes (data.render), or set loss.object = 0",
+        )
     groups = select_buckets(cache.by_bucket(), config.data.buckets)
     model = build_model(config, cache)
     train_groups, holdout = split_holdout(groups, config.data.holdout)
@@ -145,7 +159,7 @@ def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -
 
     def step(batch, rng):
         items, stills = still_items(train_groups[batch[0]], rng, config)
-        latents, text = dit_batch(cache, items or batch[1], rng, config, stills=stills)
+        latents, text, weight = dit_batch(cache, items or batch[1], rng, config, stills=stills)
         gen = torch_generator(rng)  # CPU: noise, times, tasks, dropout
         b = latents.shape[0]
         mask = sample_task_masks(b, latents.shape[2], probs, gen)  # (B, 1, T', 1, 1)
@@ -155,7 +169,7 @@ def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -
         text = _to(text, device).where(drop, model.null_text(b))
         loss = flow_loss(
             model, latents.to(device), text, mask.to(device), flow=config.flow, generator=gen,
-            edge=config.loss.edge,
+            edge=config.loss.edge, weight=None if weight is None else weight.to(device),
         )  # fmt: skip
         return loss, {}, b
 

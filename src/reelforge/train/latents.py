@@ -12,6 +12,9 @@ and short prompts with the text encoder. Layout:
     <bucket>/shard-00000.spans.npy          int64 (N, K, 2): (start, length) of text k of
                                             clip n in tokens; k = 0 the caption, 1.. prompts
     <bucket>/shard-00000.pooled.npy         (N, K, D) pooled embeddings
+    <bucket>/shard-00000.objects.npy        float16 (N, T', H', W'): the share of each
+                                            latent voxel's pixels that show objects (only
+                                            when rendered: `data.render`)
     <bucket>/shard-00000.jsonl              item, seed, caption, prompts per clip
 
 Latents and tokens are float16 by default (`cache.dtype`). index.json is written last, so a
@@ -138,15 +141,18 @@ def _write_cache(config, root: Path, key: dict, source: ClipSource, on_progress)
         clips = source.clips(items)
         for start in range(0, len(items), config.cache.batch_size):
             chunk = items[start : start + config.cache.batch_size]
-            frames, records = zip(*(next(clips) for _ in chunk), strict=True)
-            video = torch.from_numpy(np.stack(frames)[:, : usable_frames(len(frames[0]))])
+            frames, records, masks = zip(*(next(clips) for _ in chunk), strict=True)
+            n = usable_frames(len(frames[0]))
+            video = torch.from_numpy(np.stack(frames)[:, :n])
             with torch.no_grad():
                 video = frames_to_video_tensor(video.to(device))
                 z = vae.normalize(vae.encode(video).mode()).float().cpu().numpy()
             texts = [[r["caption"], *r["prompts"]] for r in records]
             embedded = iter(_embed(encoder, [t for clip in texts for t in clip]))
-            for i, record, latent, clip in zip(chunk, records, z, texts, strict=True):
-                writer.add(i, record, latent, [next(embedded) for _ in clip])
+            cover = None if masks[0] is None else object_cover(np.stack(masks)[:, :n], vae.config)
+            for k, (i, record, clip) in enumerate(zip(chunk, records, texts, strict=True)):
+                objects = None if cover is None else cover[k]
+                writer.add(i, record, z[k], [next(embedded) for _ in clip], objects)
             done += len(chunk)
             if on_progress:
                 on_progress("cache", done, total, {})
@@ -177,6 +183,18 @@ def _write_cache(config, root: Path, key: dict, source: ClipSource, on_progress)
     logger.info("cached %d clips in %s", total, root)
 
 
+def object_cover(masks: np.ndarray, vae_config) -> np.ndarray:
+    """bool (B, T, H, W) object masks of 1 + 4k frames → float (B, T', H', W'): the share
+    of each latent voxel's pixels that show an object. Latent frame 0 is frame 0 alone
+    (the causal VAE's first frame), latent frame k the k-th group of `temporal_factor`."""
+    b, t, h, w = masks.shape
+    ft, fs = vae_config.temporal_factor, vae_config.spatial_factor
+    m = masks.astype(np.float32)
+    groups = m[:, 1:].reshape(b, (t - 1) // ft, ft, h, w).mean(2)
+    m = np.concatenate([m[:, :1], groups], axis=1)  # (B, T', H, W)
+    return m.reshape(b, m.shape[1], h // fs, fs, w // fs, fs).mean(axis=(3, 5))
+
+
 def _embed(encoder, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
     """(tokens (L, D), pooled (D,)) of each text, padding removed."""
     batch = encoder(texts)
@@ -194,14 +212,16 @@ def _all_shards(buckets: list[dict]):
 class _ShardWriter:
     def __init__(self, root: Path, bucket: str, dtype: np.dtype, shard_size: int):
         self.root, self.bucket, self.dtype, self.shard_size = root, bucket, dtype, shard_size
-        self.pending: list[tuple[int, dict, np.ndarray, list]] = []
+        self.pending: list[tuple[int, dict, np.ndarray, list, np.ndarray | None]] = []
         self.shards: list[dict] = []
         self.latent_shape: tuple[int, ...] = ()
         (root / bucket).mkdir(parents=True, exist_ok=True)
 
-    def add(self, item: int, record: dict, latent: np.ndarray, texts: list) -> None:
+    def add(
+        self, item: int, record: dict, latent: np.ndarray, texts: list, objects=None
+    ) -> None:
         self.latent_shape = latent.shape
-        self.pending.append((item, record, latent, texts))
+        self.pending.append((item, record, latent, texts, objects))
         if len(self.pending) >= self.shard_size:
             self.flush()
 
@@ -214,7 +234,7 @@ class _ShardWriter:
         spans = np.zeros((len(self.pending), k, 2), np.int64)
         pooled = np.zeros((len(self.pending), k, dim), self.dtype)
         tokens, offset = [], 0
-        for n, (_, _, _, texts) in enumerate(self.pending):
+        for n, (_, _, _, texts, _) in enumerate(self.pending):
             for j, (tok, pool) in enumerate(texts):
                 spans[n, j] = (offset, tok.shape[0])
                 pooled[n, j] = pool
@@ -226,12 +246,14 @@ class _ShardWriter:
             "spans": spans,
             "pooled": pooled,
         }
+        if self.pending[0][4] is not None:
+            files["objects"] = np.stack([p[4] for p in self.pending]).astype(np.float16)
         entry = {"count": len(self.pending), "texts": k}
         for name, array in files.items():
             np.save(self.root / f"{stem}.{name}.npy", array)
             entry[name] = f"{stem}.{name}.npy"
         with open(self.root / f"{stem}.jsonl", "w") as f:
-            for item, record, _, _ in self.pending:
+            for item, record, *_ in self.pending:
                 keep = {"item": item, "seed": record.get("seed")}
                 keep |= {"caption": record["caption"], "prompts": record["prompts"]}
                 f.write(json.dumps(keep) + "\n")
@@ -280,7 +302,8 @@ class LatentCache:
     def _shard(self, bi: int, si: int) -> dict:
         if (bi, si) not in self._open:
             shard = self.index["buckets"][bi]["shards"][si]
-            files = {k: np.load(self.root / shard[k], mmap_mode="r") for k in _ARRAYS}
+            names = [k for k in (*_ARRAYS, "objects") if k in shard]
+            files = {k: np.load(self.root / shard[k], mmap_mode="r") for k in names}
             lines = (self.root / shard["meta"]).read_text().splitlines()
             files["meta"] = [json.loads(line) for line in lines]
             self._open[(bi, si)] = files
@@ -289,6 +312,17 @@ class LatentCache:
     def latents(self, i: int) -> np.ndarray:
         bi, si, row = self._items[i]
         return np.asarray(self._shard(bi, si)["latents"][row], dtype=np.float32)
+
+    @property
+    def has_objects(self) -> bool:
+        """Whether every clip has object cover (a cache made with `data.render`)."""
+        shards = [s for b in self.index["buckets"] for s in b["shards"]]
+        return bool(shards) and all("objects" in s for s in shards)
+
+    def objects(self, i: int) -> np.ndarray:
+        """(T', H', W') float32: the share of each latent voxel's pixels showing objects."""
+        bi, si, row = self._items[i]
+        return np.asarray(self._shard(bi, si)["objects"][row], dtype=np.float32)
 
     def texts(self, i: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(tokens (L, D), pooled (D,))] of the caption (first) and the short prompts."""

@@ -5,7 +5,8 @@ Rendering straight into the cache skips the dataset folder: a 4 s 128x72 clip is
 of raw frames, so the 20,000 scenes a GPU run wants would be 26 GB on disk before a single
 latent exists. Scenes render in `cache.workers` processes while the main process encodes.
 
-A render source numbers its clips the way a dataset made with the same seed, count and
+A render source also gives where each clip's objects show (`object_masks`), which the
+cache keeps per latent voxel for `loss.object`. It numbers its clips the way a dataset made with the same seed, count and
 buckets (`write_dataset`) does: bucket by bucket, scene seed + i framed by bucket
 i mod (number of buckets). So its item i is that dataset's item i, frame for frame.
 """
@@ -22,7 +23,7 @@ import numpy as np
 from reelforge.train.config import DiTTrainConfig
 from reelforge.train.data import bucket_shapes, open_dataset, select_buckets
 from reelforge.types import InvalidInputError
-from reelforge.world.dataset import Bucket, render_sample
+from reelforge.world.dataset import Bucket, render_with_objects
 from reelforge.world.sampler import EVAL_SEED_START
 
 
@@ -33,8 +34,9 @@ class ClipSource(Protocol):
     groups: dict[str, list[int]]  # bucket name -> item numbers
     shapes: dict[str, Bucket]
 
-    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict]]:
-        """(frames (T, H, W, 3) uint8, record with caption and prompts) per item."""
+    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict, np.ndarray | None]]:
+        """(frames (T, H, W, 3) uint8, record with caption and prompts, bool (T, H, W)
+        masks of where objects show, or None where the source has none) per item."""
         ...
 
     def close(self) -> None: ...
@@ -47,8 +49,8 @@ class DatasetSource:
         self.shapes = bucket_shapes(self.ds, self.groups)
         self.key = {"seed": self.ds.index["seed"], "count": self.ds.index["count"]}
 
-    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict]]:
-        return (self.ds[i] for i in items)
+    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict, None]]:
+        return ((*self.ds[i], None) for i in items)
 
     def close(self) -> None:
         pass
@@ -85,26 +87,28 @@ class RenderSource:
         self.workers = config.cache.workers
         self.pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
 
-    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict]]:
-        jobs = [(self.seeds[i], self.bucket_of[i], False) for i in items]
+    def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict, np.ndarray]]:
+        jobs = [(self.seeds[i], self.bucket_of[i]) for i in items]
         if self.pool is None:
-            results = map(render_sample, jobs)
-        else:
-            results = _in_order(self.pool, jobs, ahead=8 * self.workers)
-        return ((frames, record) for frames, _, record in results)
+            return (_render(job) for job in jobs)
+        return _in_order(self.pool, jobs, ahead=8 * self.workers)
 
     def close(self) -> None:
         if self.pool:
             self.pool.shutdown(cancel_futures=True)
 
 
+def _render(job: tuple[int, Bucket]) -> tuple[np.ndarray, dict, np.ndarray]:
+    return render_with_objects(*job)
+
+
 def _in_order(pool: ProcessPoolExecutor, jobs: list, ahead: int) -> Iterator:
-    """render_sample over jobs in order, at most `ahead` submitted and not yet taken.
+    """_render over jobs in order, at most `ahead` submitted and not yet taken.
     Executor.map would submit every job at once, and rendered clips wait in memory for
     the encoder: at 1.3 MB a clip, a run of 20,000 scenes could hold 26 GB."""
     pending: deque[Future] = deque()
     for job in jobs:
-        pending.append(pool.submit(render_sample, job))
+        pending.append(pool.submit(_render, job))
         if len(pending) >= ahead:
             yield pending.popleft().result()
     while pending:

@@ -27,6 +27,7 @@ import numpy as np
 from reelforge.types import InvalidInputError, NotFoundError
 from reelforge.world.clip import check_render_settings, render_clip
 from reelforge.world.sampler import EVAL_SEED_START, sample_scene
+from reelforge.world.scene import Scene
 
 INDEX_VERSION = 1
 AUDIO_RATE = 16_000  # Hz: training audio is kept small
@@ -72,22 +73,37 @@ DEFAULT_BUCKETS = tuple(
 
 def render_sample(args: tuple[int, Bucket, bool]) -> tuple[np.ndarray, np.ndarray | None, dict]:
     """(seed, bucket, audio) -> (frames, audio or None, record): one dataset sample."""
-    from reelforge.world.captions import short_prompts
-
     seed, bucket, audio = args
     scene = sample_scene(seed)
     clip = render_clip(
         scene, bucket.width, bucket.height, bucket.fps, bucket.seconds,
         audio=audio, sample_rate=AUDIO_RATE,
     )  # fmt: skip
-    record = {
-        "seed": seed,
-        "scene": scene.to_dict(),
-        "caption": clip.metadata["prompt"],
-        "prompts": short_prompts(scene, count=4, seed=seed),
-    }
     wave = clip.audio.astype(np.float16) if clip.audio is not None else None
-    return clip.frames, wave, record
+    return clip.frames, wave, sample_record(scene, clip.metadata["prompt"])
+
+
+def sample_record(scene: Scene, caption: str) -> dict:
+    """A dataset sample's record: its seed, scene, rich caption and short prompts."""
+    from reelforge.world.captions import short_prompts
+
+    prompts = short_prompts(scene, count=4, seed=scene.seed)
+    return {"seed": scene.seed, "scene": scene.to_dict(), "caption": caption, "prompts": prompts}
+
+
+def render_with_objects(seed: int, bucket: Bucket) -> tuple[np.ndarray, dict, np.ndarray]:
+    """A sample without audio, with where its objects show: (frames, record, bool
+    (T, H, W) masks). The frames are `render_sample`'s, pixel for pixel."""
+    from reelforge.world.captions import rich_caption
+    from reelforge.world.physics import simulate
+    from reelforge.world.render import render_frames
+    from reelforge.world.render.renderer import object_masks
+
+    scene = sample_scene(seed)
+    w, h, fps = bucket.width, bucket.height, bucket.fps
+    sim = simulate(scene, bucket.seconds, aspect=w / h)
+    frames = render_frames(sim, w, h, fps)
+    return frames, sample_record(scene, rich_caption(scene)), object_masks(sim, frames, fps)
 
 
 class _ShardWriter:

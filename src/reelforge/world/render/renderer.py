@@ -22,10 +22,14 @@ from reelforge.world.render.weather import Weather
 class Renderer:
     """Draws the frames of one simulation at width x height (any aspect ratio)."""
 
-    def __init__(self, sim: Simulation, width: int, height: int):
+    def __init__(self, sim: Simulation, width: int, height: int, *, objects: bool = True):
+        """objects=False draws everything but the objects and their shadows (the same
+        background, occluder and weather): the difference to a full render is where
+        the objects show (`object_masks`)."""
         if width < 1 or height < 1:
             raise ValueError(f"picture size must be positive, got {width}x{height}")
         self.sim, self.width, self.height = sim, int(width), int(height)
+        self.objects = objects
         scene = sim.scene
         self._stretches = plan_stretches(sim, self.width, self.height)
         self._panorama: tuple[int, Panorama] | None = None
@@ -48,12 +52,12 @@ class Renderer:
             draw_waves(out, view, look, scene.seed, t)
         fog = scene.weather == "fog"
         lamps = []
-        for i, obj in enumerate(scene.objects):
+        for i, obj in enumerate(scene.objects if self.objects else ()):
             x, y = float(pos[i, 0]), float(pos[i, 1])
             lamp = lamp_strength(scene.seed, x, y) if look.lamps > 0.01 else (0.0, 0.0)
             lamps.append(lamp)
             draw_shadow(out, view, x, y - obj.radius, obj.radius, look, *lamp, self.stamps)
-        for i, obj in enumerate(scene.objects):
+        for i, obj in enumerate(scene.objects if self.objects else ()):
             light = self._light(look, *lamps[i], fog)
             xy = float(pos[i, 0]), float(pos[i, 1])
             draw_object(out, view, obj, *xy, float(angle[i]), light, self.stamps)
@@ -105,3 +109,17 @@ def render_frames(sim: Simulation, width: int, height: int, fps: float) -> np.nd
         raise ValueError(f"fps must be positive, got {fps}")
     times = np.arange(frame_count(sim.duration, fps)) / fps
     return Renderer(sim, width, height).frames(times)
+
+
+# A pixel counts as object where the full render and the one without objects differ by
+# more than this many levels in some channel (antialiased edges fade below it).
+OBJECT_LEVELS = 8
+
+
+def object_masks(sim: Simulation, frames: np.ndarray, fps: float) -> np.ndarray:
+    """bool (T, H, W): where the objects (or their shadows) show in `frames`, the clip
+    `render_frames(sim, W, H, fps)` made: not hidden by the occluder, not under weather."""
+    t, h, w = frames.shape[:3]
+    empty = Renderer(sim, w, h, objects=False).frames(np.arange(t) / fps)
+    diff = np.abs(frames.astype(np.int16) - empty.astype(np.int16)).max(axis=-1)
+    return diff > OBJECT_LEVELS
