@@ -86,7 +86,7 @@ def test_a_rendered_cache_knows_where_the_objects_are(dit_config, tmp_path):
     covers = [rendered.objects(i) for i in range(len(rendered))]
     for i, cover in enumerate(covers):  # two buckets, two latent shapes
         assert cover.shape == rendered.latents(i).shape[1:]
-        assert 0 <= cover.min() and cover.max() <= 1
+        assert cover.min() >= 0 and cover.max() <= 1
     share = np.mean([c.mean() for c in covers])
     assert 0 < share < 0.5
     assert not LatentCache(cache_latents(dit_config(tmp_path / "d"))).has_objects

@@ -217,9 +217,7 @@ class _ShardWriter:
         self.latent_shape: tuple[int, ...] = ()
         (root / bucket).mkdir(parents=True, exist_ok=True)
 
-    def add(
-        self, item: int, record: dict, latent: np.ndarray, texts: list, objects=None
-    ) -> None:
+    def add(self, item: int, record: dict, latent: np.ndarray, texts: list, objects=None) -> None:
         self.latent_shape = latent.shape
         self.pending.append((item, record, latent, texts, objects))
         if len(self.pending) >= self.shard_size:
