@@ -6,9 +6,10 @@ of raw frames, so the 20,000 scenes a GPU run wants would be 26 GB on disk befor
 latent exists. Scenes render in `cache.workers` processes while the main process encodes.
 
 A render source also gives where each clip's objects show (`object_masks`), which the
-cache keeps per latent voxel for `loss.object`. It numbers its clips the way a dataset made with the same seed, count and
-buckets (`write_dataset`) does: bucket by bucket, scene seed + i framed by bucket
-i mod (number of buckets). So its item i is that dataset's item i, frame for frame.
+cache keeps per latent voxel for `loss.object`. It numbers its clips the way a dataset
+made with the same seed, count and buckets (`write_dataset`) does: bucket by bucket,
+scene seed + i framed by bucket i mod (number of buckets). So its item i is that
+dataset's item i, frame for frame.
 """
 
 from __future__ import annotations
@@ -78,17 +79,17 @@ class RenderSource:
         self.seeds: list[int] = []  # item -> scene seed, dataset order (bucket by bucket)
         self.groups, self.shapes = {}, {}
         for k, bucket in enumerate(self.buckets):
-            seeds = list(range(self.seed + k, self.seed + self.count, n))
-            self.groups[bucket.name] = list(range(len(self.seeds), len(self.seeds) + len(seeds)))
+            first = len(self.seeds)
+            self.seeds += range(self.seed + k, self.seed + self.count, n)
+            self.groups[bucket.name] = list(range(first, len(self.seeds)))
             self.shapes[bucket.name] = bucket
-            self.seeds += seeds
-        self.bucket_of = {i: b for b in self.buckets for i in self.groups[b.name]}
         self.key = {"seed": self.seed, "count": self.count, "source": "render"}
         self.workers = config.cache.workers
         self.pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
 
     def clips(self, items: list[int]) -> Iterator[tuple[np.ndarray, dict, np.ndarray]]:
-        jobs = [(self.seeds[i], self.bucket_of[i]) for i in items]
+        n = len(self.buckets)  # a scene's bucket follows from its seed
+        jobs = [(s, self.buckets[(s - self.seed) % n]) for s in (self.seeds[i] for i in items)]
         if self.pool is None:
             return (_render(job) for job in jobs)
         return _in_order(self.pool, jobs, ahead=8 * self.workers)

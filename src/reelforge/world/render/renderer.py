@@ -51,13 +51,14 @@ class Renderer:
         if scene.ground == "water":
             draw_waves(out, view, look, scene.seed, t)
         fog = scene.weather == "fog"
+        objects = scene.objects if self.objects else ()
         lamps = []
-        for i, obj in enumerate(scene.objects if self.objects else ()):
+        for i, obj in enumerate(objects):
             x, y = float(pos[i, 0]), float(pos[i, 1])
             lamp = lamp_strength(scene.seed, x, y) if look.lamps > 0.01 else (0.0, 0.0)
             lamps.append(lamp)
             draw_shadow(out, view, x, y - obj.radius, obj.radius, look, *lamp, self.stamps)
-        for i, obj in enumerate(scene.objects if self.objects else ()):
+        for i, obj in enumerate(objects):
             light = self._light(look, *lamps[i], fog)
             xy = float(pos[i, 0]), float(pos[i, 1])
             draw_object(out, view, obj, *xy, float(angle[i]), light, self.stamps)
