@@ -5,7 +5,16 @@ from dataclasses import replace
 import pytest
 import torch
 
-from reelforge.model.dit import DIT_MODELS, DiTConfig, VideoDiT, build_dit, load_dit, save_dit
+from reelforge.model.dit import (
+    DIT_MODELS,
+    DiTConfig,
+    VideoDiT,
+    build_dit,
+    frame_places,
+    load_dit,
+    place_features,
+    save_dit,
+)
 from reelforge.model.patches import (
     grid_coords,
     num_tokens,
@@ -150,6 +159,58 @@ def test_the_output_conv_starts_as_no_change_so_older_weights_carry_over(text):
     assert not torch.allclose(after(x, t, text), before(x, t, text))
 
 
+def test_frame_places_are_fractions_of_the_unpadded_frame():
+    # a 9x16 latent in 2x2 patches: 5x8 tokens (padded to 10x16), the last row half padding
+    coords = grid_coords(patch_grid((2, 10, 16), (1, 2, 2)))
+    places = frame_places(coords, (2, 9, 16), (1, 2, 2))
+    rows, cols = places[:, 0].unique(), places[:, 1].unique()
+    torch.testing.assert_close(cols, (torch.arange(8) + 0.5) / 8)
+    torch.testing.assert_close(rows, (torch.arange(5) + 0.5) / 4.5)
+    assert rows[-1] == 1  # the half-padding row's centre is on the frame's bottom edge
+    # twice the size: the same spread of fractions, so a place means the same at any size
+    big = frame_places(grid_coords(patch_grid((2, 18, 32), (1, 2, 2))), (2, 18, 32), (1, 2, 2))
+    torch.testing.assert_close(big[:, 1].unique(), (torch.arange(16) + 0.5) / 16)
+    assert big.min() > 0 and big.max() < 1
+
+
+def test_place_features_are_sines_and_cosines_of_each_band():
+    places = torch.tensor([[0.0, 0.5], [0.25, 1.0]])
+    f = place_features(places, 2)
+    assert f.shape == (2, 8)
+    angles = torch.pi * torch.tensor([[0.0, 0.0, 0.5, 1.0], [0.25, 0.5, 1.0, 2.0]])
+    torch.testing.assert_close(f, torch.cat([angles.sin(), angles.cos()], -1))
+
+
+def test_frame_places_start_as_no_change_so_older_weights_carry_over(text):
+    before, x, t = tiny_dit(), torch.randn(2, C, 3, 6, 8), torch.rand(2)
+    assert before.frame_pos is None
+    torch.manual_seed(1)
+    after = VideoDiT(replace(before.cfg, frame_pos=4))
+    missing, unexpected = after.load_state_dict(before.state_dict(), strict=False)
+    assert sorted(missing) == ["frame_pos.bias", "frame_pos.weight"] and not unexpected
+    assert torch.equal(after(x, t, text), before(x, t, text))  # a fresh embedding is zero
+    after.frame_pos.weight.data.normal_(0, 0.2)
+    assert not torch.allclose(after(x, t, text), before(x, t, text))
+
+
+def test_frame_places_tell_the_top_of_the_frame_from_the_bottom(text):
+    """RoPE only rotates queries and keys: on a uniform input every token holds the same
+    values, so every token comes out the same. The frame places give each row its own."""
+    x, t = torch.zeros(1, C, 1, 16, 16), torch.ones(1)
+    text1 = type(text)(*(f[:1] for f in text.fields()))
+
+    def gap(v):  # two middle token rows apart
+        return (v[..., 6:8, :] - v[..., 8:10, :]).abs().max()
+
+    plain, placed = tiny_dit(), tiny_dit(frame_pos=3)
+    assert gap(plain(x, t, text1)) < 1e-5 < 1e-2 < gap(placed(x, t, text1))
+
+
+def test_frame_pos_is_not_negative():
+    with pytest.raises(InvalidInputError, match="frame_pos"):
+        DiTConfig(frame_pos=-1)
+
+
 @pytest.mark.parametrize("kernel", [-1, 2])
 def test_the_output_conv_kernel_is_odd(kernel):
     with pytest.raises(InvalidInputError, match="final_conv"):
@@ -178,9 +239,10 @@ def test_given_frames_are_read_clean_with_the_clean_timestep(text):
     assert torch.allclose(model(x0, t, text, everything, x0), clean, atol=1e-5)  # given = t=0
 
 
-def test_reference_tokens_are_attended_but_not_returned(text):
-    model, x, t = tiny_dit(), torch.randn(2, C, 3, 4, 4), torch.rand(2)
-    v = model(x, t, text, extra_latents=torch.randn(2, C, 1, 6, 6))
+@pytest.mark.parametrize("frame_pos", [0, 2])
+def test_reference_tokens_are_attended_but_not_returned(text, frame_pos):
+    model, x, t = tiny_dit(frame_pos=frame_pos), torch.randn(2, C, 3, 4, 4), torch.rand(2)
+    v = model(x, t, text, extra_latents=torch.randn(2, C, 1, 5, 7))  # padded to whole patches
     assert v.shape == x.shape and not torch.allclose(v, model(x, t, text))
 
 
@@ -202,7 +264,7 @@ def test_load_refuses_a_foreign_file(tmp_path):
 
 def test_presets_build_by_name():
     assert "Reel-S/2" in DIT_MODELS and DIT_MODELS["Reel-S/2"]().patch == (1, 2, 2)
-    assert all(make().final_conv == 3 for make in DIT_MODELS.values())
+    assert all(make().final_conv == 3 and make().frame_pos == 4 for make in DIT_MODELS.values())
     model = build_dit("Reel-T/1", text_dim=16)
     assert model.cfg.text_dim == 16 and model.cfg.patch == (1, 1, 1)
     with pytest.raises(InvalidInputError, match="unknown DiT preset"):

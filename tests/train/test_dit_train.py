@@ -155,12 +155,12 @@ def test_a_dit_run_continues_from_an_exported_model(dit_config, tmp_path):
     assert any(not torch.equal(v, moved[k]) for k, v in start.state_dict().items())
 
 
-def _from_before_the_conv(dit_config, tmp_path) -> tuple[VideoDiT, VideoDiT, dict]:
-    """A trained DiT, the same network saved as a file from before the output conv
-    (`final_conv` 0), and the fields of a 2-step run that continues from that file."""
+def _from_before(part: str, dit_config, tmp_path) -> tuple[VideoDiT, VideoDiT, dict]:
+    """A trained DiT, the same network saved as a file from before `part` (`final_conv`
+    or `frame_pos` 0), and the fields of a 2-step run that continues from that file."""
     first = load_dit(train_dit(dit_config(tmp_path / "a", **{"run.eval_every": 0}))["dit"])
-    older = VideoDiT(replace(first.cfg, final_conv=0))
-    older.load_state_dict({k: v for k, v in first.state_dict().items() if "final_conv" not in k})
+    older = VideoDiT(replace(first.cfg, **{part: 0}))
+    older.load_state_dict({k: v for k, v in first.state_dict().items() if part not in k})
     save_dit(older, tmp_path / "older.safetensors")
     fields = {
         "run.eval_every": 0,
@@ -170,23 +170,23 @@ def _from_before_the_conv(dit_config, tmp_path) -> tuple[VideoDiT, VideoDiT, dic
     return first, older, fields
 
 
-def test_a_dit_from_before_the_output_conv_continues_with_one_at_zero(dit_config, tmp_path):
-    first, older, fields = _from_before_the_conv(dit_config, tmp_path)
+@pytest.mark.parametrize("part", ["final_conv", "frame_pos"])
+def test_a_dit_from_before_a_part_continues_with_it_at_zero(dit_config, tmp_path, part):
+    first, older, fields = _from_before(part, dit_config, tmp_path)
     still = {"optim.lr": 1e-12, "optim.min_lr": 0.0}
     grown = load_dit(train_dit(dit_config(tmp_path / "b", **fields, **still))["dit"])
-    assert grown.cfg == first.cfg  # the preset's, conv included
+    assert grown.cfg == first.cfg  # the preset's, the part included
     for k, v in grown.state_dict().items():
-        want = older.state_dict().get(k, torch.zeros_like(v))  # the conv starts at zero
+        want = older.state_dict().get(k, torch.zeros_like(v))  # the part starts at zero
         torch.testing.assert_close(v, want, atol=1e-6, rtol=1e-5)
 
 
-def test_model_final_conv_0_keeps_a_model_from_before_the_conv_without_one(dit_config, tmp_path):
-    _, older, fields = _from_before_the_conv(dit_config, tmp_path)
-    kept = load_dit(
-        train_dit(dit_config(tmp_path / "b", **fields, **{"model.final_conv": 0}))["dit"]
-    )
-    assert kept.cfg == older.cfg and kept.final_conv is None
-    assert not any("final_conv" in k for k in kept.state_dict())
+@pytest.mark.parametrize("part", ["final_conv", "frame_pos"])
+def test_a_part_set_to_0_keeps_a_model_from_before_it_without_one(dit_config, tmp_path, part):
+    _, older, fields = _from_before(part, dit_config, tmp_path)
+    kept = load_dit(train_dit(dit_config(tmp_path / "b", **fields, **{f"model.{part}": 0}))["dit"])
+    assert kept.cfg == older.cfg and getattr(kept, part) is None
+    assert not any(part in k for k in kept.state_dict())
 
 
 def test_a_dit_init_of_another_shape_is_refused(dit_config, tmp_path):

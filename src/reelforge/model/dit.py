@@ -61,6 +61,9 @@ class DiTConfig:
     freq_dim: int = 256  # sinusoidal timestep features
     rope_theta: float = 10_000.0
     final_conv: int = 0  # kernel of the output conv over (h, w); 0: none (files before it)
+    frame_pos: int = (
+        0  # frequency bands of each token's place in the frame; 0: none (files before it)
+    )
 
     def __post_init__(self) -> None:
         self.patch = tuple(self.patch)
@@ -68,6 +71,8 @@ class DiTConfig:
             raise InvalidInputError(f"width {self.width} is not divisible by heads {self.heads}")
         if self.final_conv < 0 or (self.final_conv and self.final_conv % 2 == 0):
             raise InvalidInputError(f"final_conv must be 0 or odd; got {self.final_conv}")
+        if self.frame_pos < 0:
+            raise InvalidInputError(f"frame_pos must be >= 0; got {self.frame_pos}")
 
     @property
     def patch_volume(self) -> int:
@@ -175,6 +180,7 @@ class VideoDiT(nn.Module):
         super().__init__()
         self.cfg, d = cfg, cfg.width
         self.embed = nn.Linear((2 * cfg.in_channels + 1) * cfg.patch_volume, d)
+        self.frame_pos = nn.Linear(4 * cfg.frame_pos, d) if cfg.frame_pos else None
         self.t_embed = mlp(cfg.freq_dim, d, nn.SiLU())
         self.pooled_embed = mlp(cfg.text_dim, d, nn.SiLU())
         self.text_embed = mlp(cfg.text_dim, d, nn.GELU("tanh"))
@@ -197,6 +203,8 @@ class VideoDiT(nn.Module):
                 nn.init.xavier_uniform_(m.weight)
                 nn.init.zeros_(m.bias)
         zero = [self.ada[1], self.final, *(b.cross.out for b in self.blocks)]
+        if self.frame_pos is not None:  # starts as no change, like the output conv
+            zero.append(self.frame_pos)
         for m in zero:  # adaLN-Zero: every block starts as the identity, the output as 0
             nn.init.zeros_(m.weight)
         if self.final_conv is not None:  # starts as no change (see the module docstring)
@@ -225,18 +233,23 @@ class VideoDiT(nn.Module):
             cond_mask = cond_mask.expand_as(x[:, :1])
         if cond_latents is not None:
             cond_latents = cond_latents.expand_as(x)
+        ref_size = None if extra_latents is None else tuple(extra_latents.shape[2:])
         x, cond_mask, cond_latents, extra_latents = (
             None if v is None else pad_to_patch(v, patch)
             for v in (x, cond_mask, cond_latents, extra_latents)
         )
         tokens, grid, g = self.video_tokens(x, cond_mask, cond_latents)  # (B, N, ·), (B, N, 1)
         coords, n = grid_coords(grid, x.device), grid.num_tokens
+        places = frame_places(coords, size, patch)
         if extra_latents is not None:
-            tokens, coords, g = self.add_reference(tokens, coords, g, extra_latents)
+            reference = self.add_reference(tokens, coords, g, places, extra_latents, ref_size)
+            tokens, coords, g, places = reference
         head_dim = self.cfg.width // self.cfg.heads
         rope = rope_tables(rope_angles(coords, head_dim, self.cfg.rope_theta, rope_scale))
         mod = self.modulation(t, text.pooled, g if bool(g.any()) else None)  # (B, N+M or 1, 8, D)
         x, ctx = self.embed(tokens), self.text_embed(text.tokens)  # (B, N+M, D), (B, L, D)
+        if self.frame_pos is not None:
+            x = x + self.frame_pos(place_features(places, self.cfg.frame_pos).to(x.dtype))
         for block in self.blocks:
             x = block(x, mod[:, :, :6], rope, ctx, text.mask)
         shift, scale = (mod[:, :n, 6:] + self.final_table).unbind(-2)
@@ -253,12 +266,19 @@ class VideoDiT(nn.Module):
         tokens, grid = patchify(torch.cat([x * (1 - mask) + given, given, mask], 1), self.cfg.patch)
         return tokens, grid, patchify(mask, self.cfg.patch)[0].mean(-1, keepdim=True)
 
-    def add_reference(self, tokens, coords, g, latents):
-        """Append reference latents (B, C, Tr, Hr, Wr) as clean tokens at times -Tr..-1."""
+    def add_reference(self, tokens, coords, g, places, latents, size):
+        """Append reference latents (B, C, Tr, Hr, Wr), padded to whole patches from `size`,
+        as clean tokens at times -Tr..-1."""
         ref, grid, ones = self.video_tokens(latents, torch.ones_like(latents[:, :1]), latents)
         ref_coords = grid_coords(grid, latents.device)
+        ref_places = frame_places(ref_coords, size, self.cfg.patch)
         ref_coords[:, 0] -= grid.t  # before the clip's first frame
-        return torch.cat([tokens, ref], 1), torch.cat([coords, ref_coords]), torch.cat([g, ones], 1)
+        return (
+            torch.cat([tokens, ref], 1),
+            torch.cat([coords, ref_coords]),
+            torch.cat([g, ones], 1),
+            torch.cat([places, ref_places]),
+        )
 
     def modulation(self, t: torch.Tensor, pooled: torch.Tensor, g: torch.Tensor | None):
         """adaLN parameters (B, 1, 8, D), or per token (B, N, 8, D) when some are given."""
@@ -273,17 +293,32 @@ class VideoDiT(nn.Module):
         return self.ada(c + self.t_embed(timestep_features(t, self.cfg.freq_dim)))  # (B, 8D)
 
 
+def frame_places(coords: torch.Tensor, size: tuple[int, int, int], patch: Patch) -> torch.Tensor:
+    """(N, 2): each token's centre as a fraction of the frame's height and width (0 top or
+    left, 1 bottom or right; padding tokens lie past 1), from its (t, h, w) grid index and
+    the unpadded latent size."""
+    extent = torch.tensor([size[1] / patch[1], size[2] / patch[2]], device=coords.device)
+    return (coords[:, 1:].to(extent.dtype) + 0.5) / extent
+
+
+def place_features(places: torch.Tensor, bands: int) -> torch.Tensor:
+    """(N, 4·bands): sin and cos of π·2^k·fraction for k < bands, both axes."""
+    freqs = math.pi * 2.0 ** torch.arange(bands, device=places.device, dtype=places.dtype)
+    angles = (places[:, :, None] * freqs).flatten(1)  # (N, 2·bands)
+    return torch.cat([angles.sin(), angles.cos()], dim=-1)
+
+
 # ---------------------------------------------------------------------------
 # Presets: width, depth, heads; "/1" reads a 16x VAE latent (C=32) voxel by voxel,
 # "/2" an 8x VAE latent (C=16) in 1x2x2 patches: the same tokens for the same clip. All
-# have the 3x3 output conv.
+# have the 3x3 output conv and frame places in 4 bands.
 # ---------------------------------------------------------------------------
 
 
 def _preset(width: int, depth: int, heads: int, patch: Patch, channels: int):
     def make(**overrides) -> DiTConfig:
         kw = dict(width=width, depth=depth, heads=heads, patch=patch, in_channels=channels)
-        kw["final_conv"] = 3
+        kw["final_conv"], kw["frame_pos"] = 3, 4
         return DiTConfig(**{**kw, **overrides})
 
     return make

@@ -128,6 +128,9 @@ class DiTModelConfig:
     # The output conv's kernel (`DiTConfig.final_conv`); None: the preset's. 0 keeps a
     # model from before the conv as it is, so a run on it changes one thing at a time.
     final_conv: int | None = None
+    # Frequency bands of each token's place in the frame (`DiTConfig.frame_pos`); None: the
+    # preset's, 0: none (a model from before them, as it is).
+    frame_pos: int | None = None
 
 
 @dataclass

@@ -47,26 +47,30 @@ EXPORT_NAME = "dit.safetensors"
 EVAL_SEED = 1234  # the held-out loss and the preview use fixed noise
 
 
+# Parts a model file may lack (written before them): training from it starts them at zero.
+GROWN_PARTS = ("final_conv", "frame_pos")
+
+
 def build_model(config: DiTTrainConfig, cache: LatentCache) -> VideoDiT:
     """The DiT training starts from, sized for the cache (latent channels, text width): a
     fresh seeded preset, or `model.init`'s weights (to train a shipped model further on
     new data or with a new schedule; its EMA starts from them too). A file from before the
-    output conv (`final_conv` 0) gets the preset's, at zero: the same function to start."""
+    output conv or the frame places (`final_conv`, `frame_pos` 0) gets the preset's, at
+    zero: the same function to start."""
     index = config.model.preset, cache.index["latent_channels"], cache.index["text_dim"]
     preset, channels, text_dim = index
+    chosen = {k: getattr(config.model, k) for k in GROWN_PARTS}
+    chosen = {k: v for k, v in chosen.items() if v is not None}  # None: the preset's
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.run.seed)
-        conv = {} if config.model.final_conv is None else {"final_conv": config.model.final_conv}
-        model = build_dit(preset, in_channels=channels, text_dim=text_dim, **conv)
+        model = build_dit(preset, in_channels=channels, text_dim=text_dim, **chosen)
     if not config.model.init:
         return model
     start = load_dit(config.model.init).train()
-    if (
-        not start.cfg.final_conv
-        and replace(start.cfg, final_conv=model.cfg.final_conv) == model.cfg
-    ):
+    grown = {k: getattr(model.cfg, k) for k in GROWN_PARTS if not getattr(start.cfg, k)}
+    if grown and replace(start.cfg, **grown) == model.cfg:
         missing, unexpected = model.load_state_dict(start.state_dict(), strict=False)
-        assert not unexpected and all(k.startswith("final_conv.") for k in missing), missing
+        assert not unexpected and all(k.split(".")[0] in grown for k in missing), missing
         return model
     if start.cfg != model.cfg:
         raise InvalidInputError(
