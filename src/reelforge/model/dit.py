@@ -61,9 +61,7 @@ class DiTConfig:
     freq_dim: int = 256  # sinusoidal timestep features
     rope_theta: float = 10_000.0
     final_conv: int = 0  # kernel of the output conv over (h, w); 0: none (files before it)
-    frame_pos: int = (
-        0  # frequency bands of each token's place in the frame; 0: none (files before it)
-    )
+    frame_pos: int = 0  # bands of each token's place in the frame; 0: none (files before it)
 
     def __post_init__(self) -> None:
         self.patch = tuple(self.patch)
@@ -295,8 +293,8 @@ class VideoDiT(nn.Module):
 
 def frame_places(coords: torch.Tensor, size: tuple[int, int, int], patch: Patch) -> torch.Tensor:
     """(N, 2): each token's centre as a fraction of the frame's height and width (0 top or
-    left, 1 bottom or right; padding tokens lie past 1), from its (t, h, w) grid index and
-    the unpadded latent size."""
+    left, 1 bottom or right; a token half in the padding is centred on the edge), from its
+    (t, h, w) grid index and the unpadded latent size."""
     extent = torch.tensor([size[1] / patch[1], size[2] / patch[2]], device=coords.device)
     return (coords[:, 1:].to(extent.dtype) + 0.5) / extent
 
