@@ -147,15 +147,16 @@ def test_fresh_model_blocks_are_identities_and_output_is_zero(text):
     assert torch.equal(model(x, t, text), torch.zeros_like(x))
 
 
-def test_the_output_conv_starts_as_no_change_so_older_weights_carry_over(text):
+@pytest.mark.parametrize("part, size", [("final_conv", 3), ("frame_pos", 4)])
+def test_a_grown_part_starts_as_no_change_so_older_weights_carry_over(text, part, size):
     before, x, t = tiny_dit(), torch.randn(2, C, 3, 6, 8), torch.rand(2)
-    assert before.final_conv is None
+    assert getattr(before, part) is None
     torch.manual_seed(1)
-    after = VideoDiT(replace(before.cfg, final_conv=3))
+    after = VideoDiT(replace(before.cfg, **{part: size}))
     missing, unexpected = after.load_state_dict(before.state_dict(), strict=False)
-    assert sorted(missing) == ["final_conv.bias", "final_conv.weight"] and not unexpected
-    assert torch.equal(after(x, t, text), before(x, t, text))  # a fresh conv is zero
-    after.final_conv.weight.data.normal_(0, 0.2)
+    assert sorted(missing) == [f"{part}.bias", f"{part}.weight"] and not unexpected
+    assert torch.equal(after(x, t, text), before(x, t, text))  # a fresh part is zero
+    getattr(after, part).weight.data.normal_(0, 0.2)
     assert not torch.allclose(after(x, t, text), before(x, t, text))
 
 
@@ -179,18 +180,6 @@ def test_place_features_are_sines_and_cosines_of_each_band():
     assert f.shape == (2, 8)
     angles = torch.pi * torch.tensor([[0.0, 0.0, 0.5, 1.0], [0.25, 0.5, 1.0, 2.0]])
     torch.testing.assert_close(f, torch.cat([angles.sin(), angles.cos()], -1))
-
-
-def test_frame_places_start_as_no_change_so_older_weights_carry_over(text):
-    before, x, t = tiny_dit(), torch.randn(2, C, 3, 6, 8), torch.rand(2)
-    assert before.frame_pos is None
-    torch.manual_seed(1)
-    after = VideoDiT(replace(before.cfg, frame_pos=4))
-    missing, unexpected = after.load_state_dict(before.state_dict(), strict=False)
-    assert sorted(missing) == ["frame_pos.bias", "frame_pos.weight"] and not unexpected
-    assert torch.equal(after(x, t, text), before(x, t, text))  # a fresh embedding is zero
-    after.frame_pos.weight.data.normal_(0, 0.2)
-    assert not torch.allclose(after(x, t, text), before(x, t, text))
 
 
 def test_frame_places_tell_the_top_of_the_frame_from_the_bottom(text):
