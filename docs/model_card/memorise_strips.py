@@ -11,6 +11,7 @@ caption (the text the transformer trained on), and judged against its first shor
 from __future__ import annotations
 
 import sys
+from io import BytesIO
 from pathlib import Path
 
 import torch
@@ -42,8 +43,8 @@ def main(weights: str, out: str, seeds: str, guidances: str) -> None:
             caption = f"scene {seed}, guidance {guidance:g}, judge {score:.2f}: {prompt}"
             print(caption)
             strips.append(strip_image(made.frames, truth.frames, caption))
-    Path(out).write_bytes(stack_strips(strips))
-    Image.open(out).convert("RGB").quantize(192).save(out, optimize=True)
+    stacked = Image.open(BytesIO(stack_strips(strips))).convert("RGB")
+    stacked.quantize(192).save(out, optimize=True)  # a palette: a third of the bytes
 
 
 if __name__ == "__main__":
