@@ -90,6 +90,25 @@ def test_an_interrupted_dit_run_resumes_to_the_same_weights(dit_config, tmp_path
         assert all(torch.equal(a[part][k], b[part][k]) for k in a[part]), part
 
 
+def test_prefetching_on_a_worker_trains_the_same_weights_and_resumes_exactly(dit_config, tmp_path):
+    fields = {"run.checkpoint_every": 2, "run.eval_every": 0, "text.dropout": 0.3}
+    fields |= {"data.image_prob": 0.5, "data.image_batch_size": 6}
+    train_dit(dit_config(tmp_path / "plain", **fields, **{"run.prefetch": "off"}))
+    ahead = dit_config(tmp_path / "ahead", **fields, **{"run.prefetch": "on"})
+
+    def crash(phase, step, total, info):
+        if phase == "train" and step == 3:  # step 4's batch is already drawn by then
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_dit(ahead, on_progress=crash)
+    train_dit(ahead, resume=True)
+    a, b = (load_checkpoint(list_checkpoints(tmp_path / r)[-1]) for r in ("plain", "ahead"))
+    assert a["step"] == b["step"] == 6 and a["batches"] == b["batches"]
+    for part in ("model", "ema"):
+        assert all(torch.equal(a[part][k], b[part][k]) for k in a[part]), part
+
+
 def test_still_steps_train_on_each_clips_first_latent_frame(dit_config, tmp_path, monkeypatch):
     import reelforge.train.dit as dit_train
 

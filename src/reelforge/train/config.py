@@ -47,6 +47,9 @@ class RunConfig:
     # Stop (checkpoint, export) once this much wall time has passed, even short of
     # run.steps; 0 = no limit. For a machine lent for a fixed time.
     max_minutes: float = 0.0
+    # Prepare the next batch on a worker thread while a step computes: "auto" (on CUDA,
+    # where the CPU is otherwise idle), "on", "off" (train/prefetch.py)
+    prefetch: str = "auto"
 
 
 @dataclass

@@ -161,9 +161,12 @@ def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -
     trainer.start(resume)
     device, model, probs = trainer.device, trainer.model, config.tasks.probs
 
-    def step(batch, rng):
+    def prepare(batch, rng):  # the CPU's part, on a worker thread under run.prefetch
         items, stills = still_items(train_groups[batch[0]], rng, config)
-        latents, text, weight = dit_batch(cache, items or batch[1], rng, config, stills=stills)
+        return dit_batch(cache, items or batch[1], rng, config, stills=stills), stills
+
+    def step(prepared, rng):
+        (latents, text, weight), stills = prepared
         gen = torch_generator(rng)  # CPU: noise, times, tasks, dropout
         b = latents.shape[0]
         mask = sample_task_masks(b, latents.shape[2], probs, gen)  # (B, 1, T', 1, 1)
@@ -180,7 +183,7 @@ def _train(config: DiTTrainConfig, resume: bool, on_progress: Progress | None) -
     evaluate = None
     if holdout is not None:
         evaluate = Evaluator(config, cache, holdout[1], device)
-    trainer.fit(step, evaluate, on_progress)
+    trainer.fit(step, evaluate, on_progress, prepare)
     path = Path(config.run.out) / EXPORT_NAME
     save_dit(trainer.ema.model, path, flow=config.flow)
     result = trainer.last_eval or (trainer.evaluate(evaluate) if evaluate else {})

@@ -1,12 +1,17 @@
 """The training loop both trainers share: steps, EMA, checkpoints, resume, metrics.
 
-A task (`train/vae.py`, `train/dit.py`) gives a model, a batch sampler and a step function
-`step_fn(batch, rng) -> (loss, parts, samples)`; `Trainer.fit` runs it:
+A task (`train/vae.py`, `train/dit.py`) gives a model, a batch sampler, a step function
+`step_fn(prepared, rng) -> (loss, parts, samples)` and optionally `prepare(batch, rng)`, the
+step's CPU work; `Trainer.fit` runs them:
 
     batch = next(sampler); rng = default_rng([seed, step])    (all randomness of the step)
+    prepared = prepare(batch, rng); loss = step_fn(prepared, rng)
     loss.backward(); clip grads; AdamW; LR schedule; EMA
     every log_every: a "train" line in metrics.jsonl; every eval_every: the task's evaluate
     every checkpoint_every (and at the end): a checkpoint
+
+With `run.prefetch` (by default on CUDA) the next step's `prepare` runs on a worker thread
+while this step computes (prefetch.py); what every step draws is unchanged.
 
 Every random draw of a step comes from a generator seeded by (seed, step), never from a
 global one, so a resumed run repeats the uninterrupted run bit for bit on the same machine
@@ -20,6 +25,7 @@ GPU run, which is how the tests check that path.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import math
@@ -42,12 +48,13 @@ from reelforge.train.checkpoint import (
 )
 from reelforge.train.config import to_dict
 from reelforge.train.optim import EMA, make_optimizer, make_scheduler
+from reelforge.train.prefetch import Prefetcher, PrepareFn
 from reelforge.types import InvalidInputError
 
 logger = logging.getLogger(__name__)
 
 Batch = tuple[str, list[int]]  # (bucket name, item indices)
-StepFn = Callable[[Batch, np.random.Generator], tuple[torch.Tensor, dict[str, torch.Tensor], int]]
+StepFn = Callable[[Any, np.random.Generator], tuple[torch.Tensor, dict[str, torch.Tensor], int]]
 Progress = Callable[[str, int, int, dict[str, Any]], None]  # (phase, done, total, info)
 # config keys a resumed run may change
 _FREE_ON_RESUME = {"run", "preview"}
@@ -96,6 +103,8 @@ class Trainer:
         self.opt = make_optimizer(self.model, config.optim)
         self.sched = make_scheduler(self.opt, config.optim, run.steps)
         self.batches, self.step = batches, 0
+        self.prefetch = _prefetch_on(run.prefetch, self.device)
+        self._feed: Prefetcher | None = None  # while fit runs
         self.last_eval: dict[str, Any] = {}  # the latest evaluation, if it was at this step
         self.metrics_path = self.out / "metrics.jsonl"
 
@@ -108,7 +117,7 @@ class Trainer:
             "ema": self.ema.state_dict(),
             "optimizer": self.opt.state_dict(),
             "scheduler": self.sched.state_dict(),
-            "batches": self.batches.state_dict(),
+            "batches": self._feed.batches_state() if self._feed else self.batches.state_dict(),
             "config": json.dumps(to_dict(self.config)),
         }
 
@@ -156,9 +165,23 @@ class Trainer:
         step_fn: StepFn,
         evaluate: Callable[[nn.Module, int], dict[str, Any]] | None = None,
         on_progress: Progress | None = None,
+        prepare: PrepareFn | None = None,
     ) -> None:
         """Train up to run.steps (or until run.max_minutes have passed), then checkpoint
-        (unless the last step just did)."""
+        (unless the last step just did). Without `prepare`, step_fn gets the batch itself."""
+        prepare = prepare or _the_batch
+        rng = functools.partial(step_rng, self.run.seed)
+        self._feed = Prefetcher(self.batches, prepare, rng, ahead=self.prefetch)
+        try:
+            self._fit(step_fn, evaluate, on_progress)
+        finally:
+            self._feed.close()  # puts back a batch drawn ahead
+            self._feed = None
+        last = list_checkpoints(self.out)
+        if not last or last[-1].name != f"step-{self.step:08d}.pt":
+            self.save()
+
+    def _fit(self, step_fn: StepFn, evaluate, on_progress: Progress | None) -> None:
         window: dict[str, float] = {}
         smooth: dict[str, float] = {}
         deadline = time.monotonic() + self.run.max_minutes * 60 if self.run.max_minutes else None
@@ -178,16 +201,13 @@ class Trainer:
                 speed = smooth["samples"] / max(smooth["seconds"], 1e-9)
                 info = {"loss": smooth["loss"], "samples_per_s": speed, "lr": values["lr"]}
                 on_progress("train", self.step, self.run.steps, info)
-        last = list_checkpoints(self.out)
-        if not last or last[-1].name != f"step-{self.step:08d}.pt":
-            self.save()
 
     def train_step(self, step_fn: StepFn) -> dict[str, float]:
         """One optimizer step on the next batch; its loss, parts, grad norm, lr and timing."""
         t0 = time.perf_counter()
-        batch = next(self.batches)
+        prepared, rng = self._feed.take(self.step)
         with self.autocast():
-            loss, parts, samples = step_fn(batch, step_rng(self.run.seed, self.step))
+            loss, parts, samples = step_fn(prepared, rng)
         if not torch.isfinite(loss):
             raise InvalidInputError(
                 f"the loss became {loss.item()} at step {self.step + 1}",
@@ -231,6 +251,18 @@ class Trainer:
         record = {"step": self.step, "split": "train", **record}
         with open(self.metrics_path, "a") as f:
             f.write(json.dumps(record) + "\n")
+
+
+def _the_batch(batch: Batch, rng: np.random.Generator) -> Batch:
+    return batch
+
+
+def _prefetch_on(value: str, device: torch.device) -> bool:
+    if value not in ("auto", "on", "off"):
+        raise InvalidInputError(
+            f"run.prefetch must be 'auto', 'on' or 'off'; got {value!r}", param="run.prefetch"
+        )
+    return value == "on" or (value == "auto" and device.type == "cuda")
 
 
 def _summary(window: dict[str, float]) -> dict[str, float]:
