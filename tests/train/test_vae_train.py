@@ -36,7 +36,8 @@ def test_loss_goes_down_on_a_fixed_batch(vae_config, tmp_path):
     assert all(r["samples_per_s"] > 0 and r["grad_norm"] > 0 for r in metrics(tmp_path))
 
 
-def test_an_interrupted_run_resumes_to_the_same_weights(vae_config, tmp_path):
+@pytest.mark.parametrize("prefetch", ["off", "on"])
+def test_an_interrupted_run_resumes_to_the_same_weights(vae_config, tmp_path, prefetch):
     fields = {"run.checkpoint_every": 2, "data.crop_prob": 0.5, "data.image_prob": 0.3}
     whole = train_vae(vae_config(tmp_path / "whole", **fields))
 
@@ -44,7 +45,7 @@ def test_an_interrupted_run_resumes_to_the_same_weights(vae_config, tmp_path):
         if step == 5:
             raise KeyboardInterrupt
 
-    cut = vae_config(tmp_path / "cut", **fields)
+    cut = vae_config(tmp_path / "cut", **fields, **{"run.prefetch": prefetch})  # vs plain
     with pytest.raises(KeyboardInterrupt):
         train_vae(cut, on_progress=crash)
     assert [p.name for p in list_checkpoints(cut.run.out)] == [

@@ -135,10 +135,12 @@ def _train(config: VAETrainConfig, resume: bool, on_progress: Progress | None) -
     trainer.start(resume)
     device, model = trainer.device, trainer.model
 
-    def step(batch, rng):
+    def prepare(batch, rng):  # the CPU's part, on a worker thread under run.prefetch
         video = pick_frames(clip_frames(ds, batch[1]), rng, config.data)
-        video = crop_space(video, rng, config.data.crop_size)
-        x = torch.from_numpy(frames_to_video(video)).to(device)  # (B, 3, T, H, W)
+        return torch.from_numpy(frames_to_video(crop_space(video, rng, config.data.crop_size)))
+
+    def step(video, rng):
+        x = video.to(device)  # (B, 3, T, H, W)
         loss, parts = vae_loss(model, x, config.loss, torch_generator(rng, device))
         return loss, parts, x.shape[0]
 
@@ -149,7 +151,7 @@ def _train(config: VAETrainConfig, resume: bool, on_progress: Progress | None) -
         def evaluate(ema: VideoVAE, _step: int) -> dict[str, Any]:
             return {"psnr": reconstruction_psnr(ema, held.to(device))}
 
-    trainer.fit(step, evaluate, on_progress)
+    trainer.fit(step, evaluate, on_progress, prepare)
     path = export_vae(trainer, ds, train_groups, on_progress)
     result = trainer.last_eval or (trainer.evaluate(evaluate) if evaluate else {})
     return {"vae": path, "psnr": result.get("psnr")}
