@@ -1,8 +1,8 @@
 """The next step's batch, made on a worker thread while this step computes.
 
 A training step is two parts: `prepare(batch, rng)` gathers the batch on the CPU (for the
-transformer: 128 cached latents converted to float32 and padded text tokens, about 20 ms
-a step on the 2-vCPU VM), and the step function runs the model. On a GPU the second part
+transformer: 128 cached latents converted to float32 and padded text tokens, 30-40 ms a
+step on the 2-vCPU VM), and the step function runs the model. On a GPU the second part
 is queued kernels, so while step k computes, the CPU is free to prepare step k + 1; done
 one after the other, the GPU waits for the CPU at every step.
 
