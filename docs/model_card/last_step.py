@@ -21,7 +21,7 @@ import torch
 from PIL import Image
 
 from reelforge.model.dit import load_dit
-from reelforge.model.pixels import frames_to_video
+from reelforge.model.pixels import frames_to_video, video_to_frames
 from reelforge.model.text import TextEncoder
 from reelforge.model.vae import load_vae
 from reelforge.model.vae_loss import psnr
@@ -34,10 +34,6 @@ WEIGHTS = ROOT / "src" / "reelforge" / "weights" / "default"
 OUT = ROOT / "docs" / "images" / "model_last_step.png"
 T_LAST = 0.42  # the default schedule's last step: 0.42 → 0 (12 steps, shift ≈ 8.6)
 FRAMES = (24, 48)
-
-
-def to_uint8(video: torch.Tensor) -> np.ndarray:
-    return ((video[0].permute(1, 2, 3, 0).clamp(-1, 1) + 1) * 127.5).round().byte().numpy()
 
 
 def guided(dit, text, sample, time, guidance: float) -> torch.Tensor:
@@ -79,7 +75,7 @@ def main() -> None:
                 print(
                     f"scene {seed}, guidance {guidance:g}, {name} from t = {T_LAST}: {float(psnr(video, x)):.2f} dB"
                 )
-                rows.append(to_uint8(video))
+                rows.append(video_to_frames(video)[0])
         columns.append(np.concatenate([np.concatenate([r[f] for f in FRAMES], 1) for r in rows], 0))
     image = np.concatenate(columns, 1)
     Image.fromarray(image).resize((image.shape[1] * 2, image.shape[0] * 2), Image.NEAREST).save(OUT)

@@ -162,3 +162,23 @@ def test_fine_tuning_options_are_checked(vae_config, tmp_path):
             )
         )
     assert e.value.param == "model.init"
+
+
+def test_a_loss_that_stops_being_finite_stops_the_run_before_it_is_saved(
+    vae_config, tmp_path, monkeypatch
+):
+    import reelforge.train.vae as vae_train
+
+    real, calls = vae_train.vae_loss, []
+
+    def breaks_at_step_3(*args, **kwargs):
+        loss, parts = real(*args, **kwargs)
+        calls.append(1)
+        return (loss * float("nan") if len(calls) == 3 else loss), parts
+
+    monkeypatch.setattr(vae_train, "vae_loss", breaks_at_step_3)
+    config = vae_config(tmp_path, **{"run.checkpoint_every": 2, "run.eval_every": 0})
+    with pytest.raises(InvalidInputError, match="became nan at step 3") as e:
+        train_vae(config)
+    assert e.value.param == "optim.lr"
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["step-00000002.pt"]  # the good one
