@@ -20,8 +20,10 @@ import numpy as np
 import torch
 from PIL import Image
 
+from reelforge.model.conditioning import no_condition
 from reelforge.model.dit import load_dit
 from reelforge.model.pixels import frames_to_video, video_to_frames
+from reelforge.model.sampler import guided_velocity
 from reelforge.model.text import TextEncoder
 from reelforge.model.vae import load_vae
 from reelforge.model.vae_loss import psnr
@@ -34,14 +36,6 @@ WEIGHTS = ROOT / "src" / "reelforge" / "weights" / "default"
 OUT = ROOT / "docs" / "images" / "model_last_step.png"
 T_LAST = 0.42  # the default schedule's last step: 0.42 → 0 (12 steps, shift ≈ 8.6)
 FRAMES = (24, 48)
-
-
-def guided(dit, text, sample, time, guidance: float) -> torch.Tensor:
-    v = dit(sample, time, text)
-    if guidance == 1:
-        return v
-    v_null = dit(sample, time, dit.null_text(1))
-    return v_null + guidance * (v - v_null)
 
 
 @torch.no_grad()
@@ -63,13 +57,16 @@ def main() -> None:
         print(f"scene {seed}: the VAE's own reconstruction: {recon:.2f} dB")
         noise = torch.randn(z.shape, generator=torch.Generator().manual_seed(0))
         x_t = (1 - T_LAST) * z + T_LAST * noise
-        at = torch.full((1,), T_LAST)
+        free, null = no_condition(x_t.shape), dit.null_text(1)
 
         rows = [truth.frames]
         for guidance in (1.0, 7.0):
-            v0 = guided(dit, text, x_t, at, guidance)
+            v0 = guided_velocity(dit, x_t, T_LAST, text, null, guidance, free)
             euler = x_t - T_LAST * v0
-            heun = x_t - T_LAST * (v0 + guided(dit, text, euler, torch.zeros(1), guidance)) / 2
+            heun = (
+                x_t
+                - T_LAST * (v0 + guided_velocity(dit, euler, 0.0, text, null, guidance, free)) / 2
+            )
             for name, latent in (("Euler", euler), ("Heun", heun)):
                 video = vae.decode(vae.denormalize(latent))
                 print(
