@@ -18,6 +18,7 @@ import torch
 
 import reelforge.cli.quality as quality
 from reelforge.engines import get_engine
+from reelforge.engines.frames import hold
 from reelforge.evaluate import judge, parse_prompt
 from reelforge.model.pixels import frames_to_video, video_to_frames
 from reelforge.types import Clip
@@ -30,7 +31,7 @@ from reelforge.world.sampler import sample_scene
 def through_vae(vae, frames: np.ndarray) -> np.ndarray:
     """uint8 (T, H, W, 3) → the VAE's reconstruction, padded to 1 + 4k frames and cut back."""
     t = len(frames)
-    padded = np.concatenate([frames, frames[-1:].repeat((-(t - 1)) % 4, axis=0)])
+    padded = hold(frames, t + (1 - t) % 4)  # the last frame repeated up to 1 + 4k
     video = vae.decode(vae.encode(torch.from_numpy(frames_to_video(padded[None]))).mode())
     return video_to_frames(video)[0][:t]
 
