@@ -48,17 +48,14 @@ class Prefetcher:
     def take(self, step: int) -> tuple[Any, np.random.Generator]:
         if self.ahead is not None and self.ahead.step == step:
             prepared, rng = self.ahead.result.result(), self.ahead.rng
+            self.ahead = None
         else:
             self.drop()
             rng = self.rng(step)
             prepared = self.prepare(next(self.batches), rng)
-        self.ahead = None
         if self.pool is not None:
-            state, batch, rng_next = (
-                self.batches.state_dict(),
-                next(self.batches),
-                self.rng(step + 1),
-            )
+            state = self.batches.state_dict()
+            batch, rng_next = next(self.batches), self.rng(step + 1)
             future = self.pool.submit(self.prepare, batch, rng_next)
             self.ahead = _Ahead(step + 1, state, rng_next, future)
         return prepared, rng
