@@ -77,11 +77,25 @@ class CausalConv3d(nn.Module):
 def conv3d(x: Tensor, weight: Tensor, bias: Tensor | None, padding) -> Tensor:
     """F.conv3d, but always through oneDNN on CPU: PyTorch sends batch-1 inputs with
     N*C*D*H <= 20480 (small frames, short chunks, stills) to its native 3D convolution,
-    which is 5-10x slower there. Any other device, or autocast, takes F.conv3d."""
+    which is 5-10x slower there. Any other device, or autocast, takes F.conv3d.
+
+    In bfloat16 on CPU, an input shorter than the kernel in time gets its time padding
+    here rather than from the convolution: oneDNN's bfloat16 kernel (PyTorch 2.13)
+    returns garbage, NaN at times, for a 1-frame input with time padding and 3 or 12
+    input channels (a still through the encoder's first convolution). Same zeros, same
+    result."""
+    if x.is_cpu and padding[0] and x.shape[2] < weight.shape[2] and _bfloat16_on_cpu(x):
+        x = F.pad(x, (0, 0, 0, 0, padding[0], padding[0]))
+        padding = (0, *padding[1:])
     onednn = _ONEDNN and torch.backends.mkldnn.enabled and not torch.is_autocast_enabled("cpu")
     if x.is_cpu and onednn and x.dtype == weight.dtype:
         return torch.ops.aten.mkldnn_convolution(x, weight, bias, padding, (1,) * 3, (1,) * 3, 1)
     return F.conv3d(x, weight, bias, padding=padding)
+
+
+def _bfloat16_on_cpu(x: Tensor) -> bool:
+    autocast = torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu")
+    return x.dtype == torch.bfloat16 or autocast == torch.bfloat16
 
 
 def pointwise(conv: nn.Conv3d, x: Tensor) -> Tensor:
