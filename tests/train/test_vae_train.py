@@ -37,7 +37,7 @@ def test_loss_goes_down_on_a_fixed_batch(vae_config, tmp_path):
 
 
 @pytest.mark.parametrize("prefetch", ["off", "on"])
-def test_an_interrupted_run_resumes_to_the_same_weights(vae_config, tmp_path, prefetch):
+def test_an_interrupted_run_resumes_to_the_same_weights(vae_config, tmp_path, prefetch, caplog):
     fields = {"run.checkpoint_every": 2, "data.crop_prob": 0.5, "data.image_prob": 0.3}
     whole = train_vae(vae_config(tmp_path / "whole", **fields))
 
@@ -53,6 +53,7 @@ def test_an_interrupted_run_resumes_to_the_same_weights(vae_config, tmp_path, pr
         "step-00000004.pt",
     ]
     resumed = train_vae(cut, resume=True)
+    assert "changed" not in caplog.text  # the same config (betas a tuple, saved as a list)
 
     a, b = (load_checkpoint(list_checkpoints(tmp_path / r)[-1]) for r in ("whole", "cut"))
     for part in ("model", "ema"):
@@ -65,6 +66,13 @@ def test_an_interrupted_run_resumes_to_the_same_weights(vae_config, tmp_path, pr
         {**r, "samples_per_s": w["samples_per_s"]}
         for r, w in zip(metrics(tmp_path / "cut"), metrics(tmp_path / "whole"), strict=True)
     ]  # the interrupted run's step-5 line is replaced, not duplicated
+
+
+def test_resuming_with_a_changed_section_other_than_run_warns(vae_config, tmp_path, caplog):
+    train_vae(vae_config(tmp_path, **{"run.steps": 2, "run.checkpoint_every": 2}))
+    train_vae(vae_config(tmp_path, **{"run.steps": 3, "optim.lr": 1e-4}), resume=True)
+    assert "resuming with a changed [optim] section" in caplog.text
+    assert "[run]" not in caplog.text  # run.* may change on resume (steps, dtype, threads)
 
 
 def test_the_export_is_the_ema_model_with_latent_statistics(vae_config, tmp_path):

@@ -145,7 +145,8 @@ class Trainer:
             self.metrics_path.unlink(missing_ok=True)
             return
         state = load_checkpoint(found[-1])
-        _warn_changes(json.loads(state["config"]), to_dict(self.config))
+        # through JSON, as the checkpoint saved it: a tuple there comes back a list
+        _warn_changes(json.loads(state["config"]), json.loads(json.dumps(to_dict(self.config))))
         self.load_state_dict(state)
         _truncate_metrics(self.metrics_path, self.step)
         logger.info("resumed from %s at step %d", found[-1], self.step)
