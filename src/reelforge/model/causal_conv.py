@@ -94,8 +94,10 @@ def conv3d(x: Tensor, weight: Tensor, bias: Tensor | None, padding) -> Tensor:
 
 
 def _bfloat16_on_cpu(x: Tensor) -> bool:
-    autocast = torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu")
-    return x.dtype == torch.bfloat16 or autocast == torch.bfloat16
+    """Whether a CPU convolution of x computes in bfloat16 (its dtype, or autocast's)."""
+    if x.dtype == torch.bfloat16:
+        return True
+    return torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu") == torch.bfloat16
 
 
 def pointwise(conv: nn.Conv3d, x: Tensor) -> Tensor:
