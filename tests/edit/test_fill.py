@@ -117,10 +117,10 @@ def test_the_shipped_model_fills_a_black_frame_with_a_picture_like_its_neighbour
     out = fill_frames(clip.with_(frames=video), NativeEngine(), sampling=Sampling(steps=2))
     assert out.metadata["edit"]["filled"] == [{"frame": 9, "reason": "black"}]
     between = (clip.frames[8].astype(float) + clip.frames[10]) / 2
-    # black would be ~130 away, uniform noise ~65; the second-run transformer, which follows its
-    # text more than the first (< 6 here), draws some of its own scene into this flat test
-    # clip: 14, and 24 with the sharper decoder of 2026-12-07, which draws its errors as
-    # texture (on world clips fill's PSNR went 17.8 -> 17.2 dB, docs/EDITING.md)
+    # black would be ~130 away, uniform noise ~65; the second-run transformer, which
+    # follows its text more than the first (< 6 here), draws some of its own scene into
+    # this flat test clip: 14, and 24 with the sharper decoder of 2026-12-07, which draws
+    # its errors as texture (on world clips fill's PSNR went 17.8 -> 17.2 dB, EDITING.md)
     assert np.abs(out.frames[9] - between).mean() < 30
 
 

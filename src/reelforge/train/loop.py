@@ -118,8 +118,12 @@ class Trainer:
             "optimizer": self.opt.state_dict(),
             "scheduler": self.sched.state_dict(),
             "batches": self._feed.batches_state() if self._feed else self.batches.state_dict(),
-            "config": json.dumps(to_dict(self.config)),
+            "config": self.saved_config(),
         }
+
+    def saved_config(self) -> str:
+        """The config as a checkpoint keeps it (JSON: a tuple comes back a list)."""
+        return json.dumps(to_dict(self.config))
 
     def load_state_dict(self, state: dict) -> None:
         self.model.load_state_dict(state["model"])
@@ -145,8 +149,7 @@ class Trainer:
             self.metrics_path.unlink(missing_ok=True)
             return
         state = load_checkpoint(found[-1])
-        # through JSON, as the checkpoint saved it: a tuple there comes back a list
-        _warn_changes(json.loads(state["config"]), json.loads(json.dumps(to_dict(self.config))))
+        _warn_changes(json.loads(state["config"]), json.loads(self.saved_config()))
         self.load_state_dict(state)
         _truncate_metrics(self.metrics_path, self.step)
         logger.info("resumed from %s at step %d", found[-1], self.step)
