@@ -18,6 +18,7 @@ from reelforge.model.vae import (
     pad_frames,
     save_vae,
     with_decoder_lookahead,
+    with_decoder_refine,
 )
 from reelforge.model.vae_loss import VAELossConfig, noisy_latent, temporal_l1, vae_loss
 from reelforge.types import InvalidInputError, NotFoundError
@@ -492,3 +493,53 @@ def test_a_lookahead_decoder_refuses_time_chunks_and_saves_its_setting(tmp_path)
 def test_decoder_lookahead_is_zero_or_one():
     with pytest.raises(InvalidInputError, match="decoder_lookahead"):
         VAEConfig(decoder_lookahead=2)
+
+
+# ---------------------------------------------------------------------------
+# Refine blocks after the decoder's finest level
+# ---------------------------------------------------------------------------
+
+
+def _trained_refine(vae, blocks: int, width: int):
+    """`vae` grown `blocks` refine blocks, their zero convs set as training would set them."""
+    grown = with_decoder_refine(vae, blocks, width)
+    with torch.no_grad():
+        for block in grown.decoder.refine[vae.config.decoder_refine :]:
+            block.conv2.conv.weight.normal_(0, 0.05)
+    return grown.eval()
+
+
+def test_refine_blocks_start_as_no_change_and_blocks_are_only_added():
+    vae = make()
+    grown = with_decoder_refine(vae, 2, 12).eval()
+    assert (grown.config.decoder_refine, grown.config.refine_width) == (2, 12)
+    assert grown.decoder.refine[0].conv1.conv.out_channels == 12
+    z = torch.randn(1, 4, 3, 4, 4)
+    video = world_clip(5, 16, 16)
+    with torch.no_grad():
+        assert torch.equal(grown.decode(z), vae.decode(z))
+        assert torch.equal(grown.encode(video).mode(), vae.encode(video).mode())
+        trained = _trained_refine(vae, 2, 12)
+        assert (trained.decode(z) - vae.decode(z)).abs().max() > 1e-3  # the blocks do work
+        more = with_decoder_refine(trained, 3, 12).eval()
+        assert torch.equal(more.decode(z), trained.decode(z))  # trained blocks kept as they are
+    for blocks, width in ((1, 12), (2, 16)):
+        with pytest.raises(InvalidInputError, match="refine blocks"):
+            with_decoder_refine(trained, blocks, width)
+    with pytest.raises(InvalidInputError, match="decoder_refine"):
+        VAEConfig(decoder_refine=-1)
+
+
+def test_a_decoder_with_refine_blocks_tiles_exactly_and_saves_them(tmp_path):
+    """The refine blocks widen the decoder's receptive field, and the tile halo with it."""
+    vae = _trained_refine(make(), 4, 12)
+    assert vae.config.decoder_radius > make().config.decoder_radius
+    z = torch.randn(1, 4, 2, 9, 11)
+    with torch.no_grad():
+        whole = vae.decode(z)
+        torch.testing.assert_close(vae.decode(z, tile=5, chunk=1), whole, rtol=1e-4, atol=1e-5)
+    save_vae(vae, tmp_path / "refined.safetensors")
+    again = load_vae(tmp_path / "refined.safetensors")
+    assert again.config == vae.config
+    with torch.no_grad():
+        assert torch.equal(again.decode(z), whole)

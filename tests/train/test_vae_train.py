@@ -133,29 +133,35 @@ def test_a_crop_size_off_the_vae_grid_is_refused(vae_config, tmp_path):
         train_vae(vae_config(tmp_path, **{"data.crop_size": 12}))
 
 
-@pytest.mark.parametrize(("lookahead", "noise"), [(None, 0.0), (1, 0.0), (None, 0.3)])
-def test_decoder_fine_tuning_keeps_the_latent_space(vae_config, tmp_path, lookahead, noise):
-    """Also when the tuned decoder is made to look one frame ahead (model.decoder_lookahead)
-    or reads noisy latents (loss.latent_noise)."""
+@pytest.mark.parametrize(
+    ("lookahead", "noise", "refine"), [(None, 0.0, 0), (1, 0.0, 0), (None, 0.3, 0), (None, 0.0, 2)]
+)
+def test_decoder_fine_tuning_keeps_the_latent_space(vae_config, tmp_path, lookahead, noise, refine):
+    """Also when the tuned decoder is made to look one frame ahead (model.decoder_lookahead),
+    reads noisy latents (loss.latent_noise) or grows refine blocks (model.decoder_refine)."""
     first = train_vae(vae_config(tmp_path / "first"))
     options = {"model.init": str(first["vae"]), "model.freeze_encoder": True, "optim.lr": 3e-3}
     if lookahead is not None:
         options["model.decoder_lookahead"] = lookahead
     if noise:
         options["loss.latent_noise"] = noise
+    if refine:
+        options |= {"model.decoder_refine": refine, "model.refine_width": 12}
     tuned = train_vae(vae_config(tmp_path / "tuned", **options))
     a, b = load_vae(first["vae"]), load_vae(tuned["vae"])
     assert b.config.decoder_lookahead == (lookahead or 0)
+    assert (b.config.decoder_refine, len(b.decoder.refine)) == (refine, refine)
     for (name, p), q in zip(a.encoder.state_dict().items(), b.encoder.parameters(), strict=True):
         assert torch.equal(p, q), name  # the encoder, so every cached latent, is unchanged
     assert torch.equal(a.latent_shift, b.latent_shift) and torch.equal(
         a.latent_scale, b.latent_scale
     )
-    moved = [
-        not torch.equal(p, q)
-        for p, q in zip(a.decoder.parameters(), b.decoder.parameters(), strict=True)
-    ]
-    assert any(moved)
+    before, after = a.decoder.state_dict(), b.decoder.state_dict()
+    assert set(before) <= set(after)
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+    grown = [k for k in after if k not in before]
+    assert len(grown) == 4 * refine  # two convs (weight, bias) in each block
+    assert all(after[k].abs().sum() > 0 for k in grown if "conv2" in k)
 
 
 def test_fine_tuning_options_are_checked(vae_config, tmp_path):

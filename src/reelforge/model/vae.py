@@ -78,6 +78,12 @@ class VAEConfig:
     # latent frame. The encoder stays causal, so the latents (and a DiT trained on them)
     # are the same; a decoder that looks ahead decodes whole clips, not time chunks.
     decoder_lookahead: int = 0
+    # Residual blocks after the decoder's finest level, each widening to `refine_width`
+    # channels inside: that level has only `width` channels (16 in vae-s8) to draw every
+    # pixel's detail from, and blocks added there start as no change (the second conv at
+    # zero, `with_decoder_refine`), so a trained decoder can grow them and keep its latents.
+    decoder_refine: int = 0
+    refine_width: int = 64
 
     def __post_init__(self) -> None:
         levels = len(self.channel_mult)
@@ -98,6 +104,12 @@ class VAEConfig:
             raise InvalidInputError(
                 f"decoder_lookahead must be 0 or 1; got {self.decoder_lookahead}",
                 param="decoder_lookahead",
+            )
+        if self.decoder_refine < 0 or self.refine_width < 1:
+            raise InvalidInputError(
+                f"decoder_refine must be >= 0 and refine_width >= 1; got "
+                f"{self.decoder_refine} and {self.refine_width}",
+                param="decoder_refine",
             )
 
     @property
@@ -127,6 +139,13 @@ class VAEConfig:
         convs = [2 * n + (i == 0) + (i == levels - 1) for i, n in enumerate(blocks)]
         return math.ceil(sum(c * 2.0 ** (i - levels + 1) for i, c in enumerate(convs)))
 
+    @property
+    def decoder_radius(self) -> int:
+        """The decoder's receptive radius in latent pixels: its refine blocks count as
+        blocks of the finest level, where they run."""
+        finest, *rest = self.decoder_blocks
+        return self.receptive_radius((finest + self.decoder_refine, *rest))
+
     @classmethod
     def from_dict(cls, d: dict) -> VAEConfig:
         unknown = set(d) - {f.name for f in fields(cls)}
@@ -141,10 +160,11 @@ class VAEConfig:
 
 
 class ResBlock(nn.Module):
-    def __init__(self, dim: int, future: int = 0):
+    def __init__(self, dim: int, future: int = 0, inner: int | None = None):
         super().__init__()
-        self.norm1, self.conv1 = ChannelNorm(), CausalConv3d(dim, dim, future=future)
-        self.norm2, self.conv2 = ChannelNorm(), CausalConv3d(dim, dim, future=future)
+        inner = inner or dim
+        self.norm1, self.conv1 = ChannelNorm(), CausalConv3d(dim, inner, future=future)
+        self.norm2, self.conv2 = ChannelNorm(), CausalConv3d(inner, dim, future=future)
 
     def forward(self, x: Tensor, cache: Cache | None = None) -> Tensor:
         h = self.conv1(F.silu(self.norm1(x)), cache)
@@ -195,6 +215,9 @@ class Decoder(nn.Module):
         )
         pairs = zip(itertools.pairwise(ch[::-1]), cfg.time_steps[::-1], strict=True)
         self.ups = nn.ModuleList(Up(a, b, st) for (a, b), st in pairs)
+        self.refine = nn.ModuleList(
+            ResBlock(ch[0], f, cfg.refine_width) for _ in range(cfg.decoder_refine)
+        )
         self.norm_out = ChannelNorm()
         self.conv_out = CausalConv3d(ch[0], cfg.in_channels * p * p, future=f)
 
@@ -207,6 +230,8 @@ class Decoder(nn.Module):
                 x = self.ups[i - 1](x, cache)
             for block in blocks:
                 x = block(x, cache)
+        for block in self.refine:
+            x = block(x, cache)
         x = self.conv_out(F.silu(self.norm_out(x)), cache)  # (B, 3*p*p, T, H/p, W/p)
         return depth_to_space(x, 1, self.p)  # (B, 3, T, H, W)
 
@@ -287,7 +312,7 @@ class VideoVAE(nn.Module):
         (clamp it before turning it into pixels)."""
         cfg = self.config
         check_latent(z, cfg)
-        halo = _or(halo, cfg.receptive_radius(cfg.decoder_blocks))
+        halo = _or(halo, cfg.decoder_radius)
         if chunk is not None and cfg.decoder_lookahead:
             raise InvalidInputError(
                 "this VAE's decoder looks ahead in time, so it decodes whole clips only",
@@ -450,6 +475,29 @@ def with_decoder_lookahead(vae: VideoVAE, lookahead: int) -> VideoVAE:
                     w[:, :, -shift:] = 0
                 else:
                     w[:, :, :-shift] = 0
+    return copy.to(next(vae.parameters()).device)
+
+
+def with_decoder_refine(vae: VideoVAE, blocks: int, width: int) -> VideoVAE:
+    """A copy of `vae` with `blocks` refine blocks of inner width `width` after its
+    decoder's finest level (`VAEConfig.decoder_refine`), computing exactly what `vae` did:
+    the blocks it had keep their weights, the new ones start with their second conv at
+    zero. Fine-tuning then teaches them; blocks are only ever added."""
+    old = vae.config
+    if blocks < old.decoder_refine or (old.decoder_refine and width != old.refine_width):
+        raise InvalidInputError(
+            f"this VAE has {old.decoder_refine} refine blocks of width {old.refine_width}; "
+            f"{blocks} of width {width} would drop or reshape trained ones",
+            param="decoder_refine",
+            hint="add blocks of the same width, or start a new VAE",
+        )
+    copy = VideoVAE(replace(old, decoder_refine=blocks, refine_width=width))
+    missing, unexpected = copy.load_state_dict(vae.state_dict(), strict=False)
+    assert not unexpected and all(k.startswith("decoder.refine.") for k in missing), missing
+    with torch.no_grad():
+        for block in copy.decoder.refine[old.decoder_refine :]:
+            nn.init.zeros_(block.conv2.conv.weight)
+            nn.init.zeros_(block.conv2.conv.bias)
     return copy.to(next(vae.parameters()).device)
 
 

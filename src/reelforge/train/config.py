@@ -91,6 +91,10 @@ class VAEModelConfig:
     init: str = ""  # start from this VAE file (its config must be the preset's) instead of random
     freeze_encoder: bool = False  # train the decoder only: the latent space (and stats) stay
     decoder_lookahead: int | None = None  # 0 or 1 (VAEConfig); None: the preset's or init's
+    # Refine blocks after the decoder's finest level and their inner width (VAEConfig);
+    # None: the preset's or init's. More than init has are added at no change to start.
+    decoder_refine: int | None = None
+    refine_width: int | None = None
 
 
 @dataclass

@@ -24,15 +24,17 @@ import torch
 from reelforge.model.pixels import frames_to_video
 from reelforge.model.vae import (
     VAE_MODELS,
+    VAEConfig,
     VideoVAE,
     fit_latent_stats,
     load_vae,
     save_vae,
     with_decoder_lookahead,
+    with_decoder_refine,
 )
 from reelforge.model.vae_loss import psnr, vae_loss
 from reelforge.train.batches import BucketBatches
-from reelforge.train.config import VAEDataConfig, VAETrainConfig
+from reelforge.train.config import VAEDataConfig, VAEModelConfig, VAETrainConfig
 from reelforge.train.data import (
     bucket_shapes,
     check_sides,
@@ -63,22 +65,37 @@ def initial_vae(config: VAETrainConfig) -> VideoVAE:
     initial VAE, e.g. a DiT's training cache, stay valid for the tuned one)."""
     cfg = config.model
     if not cfg.init:
-        model = build_vae(cfg.preset, config.run.seed)
-        if cfg.decoder_lookahead is None:
-            return model
-        return with_decoder_lookahead(model, cfg.decoder_lookahead)
+        return grown_decoder(build_vae(cfg.preset, config.run.seed), cfg)
     model = load_vae(cfg.init).train()
     preset = VAE_MODELS[cfg.preset]().config
-    if replace(model.config, decoder_lookahead=0) != replace(preset, decoder_lookahead=0):
+    if _trunk(model.config) != _trunk(preset):
         raise InvalidInputError(
             f"model.init {cfg.init} is not a {cfg.preset} VAE",
             param="model.init",
             hint=f"set model.preset to the preset {cfg.init} was trained as",
         )
-    if cfg.decoder_lookahead is not None:
-        model = with_decoder_lookahead(model, cfg.decoder_lookahead).train()
+    model = grown_decoder(model, cfg).train()
     if cfg.freeze_encoder:
         model.encoder.requires_grad_(False)
+    return model
+
+
+def _trunk(config: VAEConfig) -> VAEConfig:
+    """The part of a VAE config that fine-tuning keeps: not the decoder's lookahead or
+    refine blocks, which `grown_decoder` may change."""
+    return replace(config, decoder_lookahead=0, decoder_refine=0, refine_width=1)
+
+
+def grown_decoder(model: VideoVAE, cfg: VAEModelConfig) -> VideoVAE:
+    """`model` with the decoder's lookahead and refine blocks the config asks for (None:
+    as they are)."""
+    if cfg.decoder_lookahead is not None:
+        model = with_decoder_lookahead(model, cfg.decoder_lookahead)
+    have = model.config
+    blocks = have.decoder_refine if cfg.decoder_refine is None else cfg.decoder_refine
+    width = have.refine_width if cfg.refine_width is None else cfg.refine_width
+    if (blocks, width) != (have.decoder_refine, have.refine_width):
+        model = with_decoder_refine(model, blocks, width)
     return model
 
 
